@@ -1,0 +1,147 @@
+/**
+ * The engine API the UI uses (STYLE.md §2): one interface, one method list. Electron IPC and the
+ * serve-mode WebSocket are both generated from `engineMethods`; the renderer gets a typed proxy.
+ * Every value crossing it is plain JSON.
+ */
+import type { Album, Media } from './api.ts';
+import type { ErrorInfo } from './errors.ts';
+
+export const fileStates = [
+  'queued',
+  'hashing',
+  'requesting',
+  'uploading',
+  'processing',
+  'uploaded',
+  'failed',
+  'skipped',
+  'paused',
+  'cancelled',
+] as const;
+export type FileState = (typeof fileStates)[number];
+
+/** Where a file goes: an album (by ID), or the generated-media route (ComfyUI). */
+export type UploadTarget = { kind: 'album'; albumId: string } | { kind: 'generation'; albumId?: string };
+
+export interface QueueItem {
+  id: number;
+  path: string;
+  size: number;
+  state: FileState;
+  bytesSent: number;
+  /** bytes per second over the last few seconds; 0 when idle */
+  rate: number;
+  /** seconds left at the current rate; null when unknown */
+  etaSeconds: number | null;
+  attempts: number;
+  error?: ErrorInfo;
+  mediaId?: string;
+  albumId?: string;
+  /** why a file was skipped (duplicate of mediaId, say) */
+  skipReason?: string;
+  thumbnail?: string;
+  updatedAt: string;
+}
+
+export interface QueueTotals {
+  files: number;
+  byState: Record<FileState, number>;
+  bytesTotal: number;
+  bytesSent: number;
+  rate: number;
+  etaSeconds: number | null;
+}
+
+export interface QueuePage {
+  items: QueueItem[];
+  total: number;
+}
+
+export interface WatchedFolder {
+  id: number;
+  dir: string;
+  albumId?: string;
+  comfyui: boolean;
+  enabled: boolean;
+  /** the folder is missing right now; it is picked up again when it comes back */
+  missing: boolean;
+  lastActivityAt?: string;
+  lastActivity?: string;
+}
+
+export interface Settings {
+  backend: { mode: 'embedded' } | { mode: 'remote'; apiUrl: string; token: string };
+  concurrency: number;
+  partConcurrency: number;
+  /** bytes per second; 0 for unlimited */
+  bandwidthLimit: number;
+  startAtLogin: boolean;
+}
+
+export interface EngineStatus {
+  online: boolean;
+  paused: boolean;
+  apiUrl: string;
+  totals: QueueTotals;
+}
+
+export interface EngineApi {
+  status(): Promise<EngineStatus>;
+  listQueue(query: { offset: number; limit: number; states?: FileState[] }): Promise<QueuePage>;
+  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number }>;
+  pauseAll(): Promise<void>;
+  resumeAll(): Promise<void>;
+  pause(id: number): Promise<void>;
+  resume(id: number): Promise<void>;
+  retry(id: number): Promise<void>;
+  retryAllFailed(): Promise<{ retried: number }>;
+  cancel(id: number): Promise<void>;
+  clearFinished(): Promise<{ removed: number }>;
+  listAlbums(): Promise<Album[]>;
+  createAlbum(title: string): Promise<Album>;
+  listAlbumMedia(albumId: string, cursor?: string): Promise<{ media: Media[]; nextCursor: string | null }>;
+  listWatches(): Promise<WatchedFolder[]>;
+  addWatch(input: { dir: string; albumId?: string; comfyui: boolean }): Promise<WatchedFolder>;
+  setWatchEnabled(id: number, enabled: boolean): Promise<void>;
+  removeWatch(id: number): Promise<void>;
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+}
+
+/** The method list both transports are generated from; `satisfies` keeps it in step with the interface. */
+export const engineMethods = [
+  'status',
+  'listQueue',
+  'addPaths',
+  'pauseAll',
+  'resumeAll',
+  'pause',
+  'resume',
+  'retry',
+  'retryAllFailed',
+  'cancel',
+  'clearFinished',
+  'listAlbums',
+  'createAlbum',
+  'listAlbumMedia',
+  'listWatches',
+  'addWatch',
+  'setWatchEnabled',
+  'removeWatch',
+  'getSettings',
+  'updateSettings',
+] as const satisfies readonly (keyof EngineApi)[];
+export type EngineMethod = (typeof engineMethods)[number];
+
+/** Pushed from the engine to every UI; progress is coalesced (a few per second), never per chunk. */
+export type EngineEvent =
+  | { type: 'items'; items: QueueItem[] }
+  | { type: 'removed'; ids: number[] }
+  | { type: 'totals'; totals: QueueTotals }
+  | { type: 'online'; online: boolean }
+  | { type: 'paused'; paused: boolean }
+  | { type: 'watch'; watch: WatchedFolder }
+  | { type: 'batch-finished'; uploaded: number; failed: number };
+
+/** What a transport carries: calls answered with `{ok, value}` or `{ok: false, error}`, and events. */
+export type EngineCallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

@@ -1,0 +1,42 @@
+/** Every error code Ferry puts on the wire, in API answers, media records and the UI. */
+export const errorCodes = [
+  // request errors (HTTP API)
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FILE_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'INTERNAL',
+  // processing outcomes (media.error.code)
+  'UNSUPPORTED_IMAGE',
+  'CONTENT_TYPE_MISMATCH',
+  'CHECKSUM_MISMATCH',
+  'SIZE_MISMATCH',
+  'IMAGE_TOO_LARGE',
+  'EMPTY_FILE',
+  'UPLOAD_EXPIRED',
+  'CANCELLED',
+  'PROCESSING_FAILED',
+  // client-side outcomes (engine, CLI, UI)
+  'FILE_NOT_FOUND',
+  'FILE_CHANGED',
+  'NETWORK',
+  'UPLOAD_REJECTED',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** The serialized error every boundary carries: HTTP bodies, IPC answers, queue rows. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Ends an exhaustive switch: the compiler proves `value` can't exist. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}
