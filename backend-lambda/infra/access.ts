@@ -1,0 +1,59 @@
+/**
+ * What each function may touch, as data: the stack turns it into IAM statements, and the tests read
+ * the template back against it. A presigned URL carries the permissions of the role that signed it,
+ * so a function that hands out upload URLs needs the S3 action the client will perform.
+ */
+import type { ApiFunctionName } from '../functions/routes.ts';
+import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from './bucket.ts';
+
+export type TableAccess = 'none' | 'read' | 'readWrite';
+
+export interface BucketGrant {
+  actions: string[];
+  /** Key prefixes (ending in `/`) the actions apply to. */
+  prefixes: readonly string[];
+}
+
+export interface FunctionAccess {
+  table: TableAccess;
+  bucket: BucketGrant[];
+}
+
+export type FunctionName = ApiFunctionName | 'process-upload' | 'cleanup-pending';
+
+// Thumbnail values are presigned GETs when no public base URL is configured (SPEC §2); with
+// CloudFront in front they are plain URLs and this grant goes unused, but it keeps the fallback working.
+const signThumbnails: BucketGrant = { actions: ['s3:GetObject'], prefixes: [THUMBNAILS_PREFIX] };
+// PutObject covers PUT, CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
+const signUploads: BucketGrant = { actions: ['s3:PutObject'], prefixes: ORIGINAL_PREFIXES };
+// Requesting an upload creates the multipart upload, and aborts it if the record cannot be written.
+const requestUploads = (prefix: (typeof ORIGINAL_PREFIXES)[number]): BucketGrant => ({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], prefixes: [prefix] });
+const abortUploads: BucketGrant = { actions: ['s3:AbortMultipartUpload'], prefixes: ORIGINAL_PREFIXES };
+
+/** Least-privilege access per function. */
+export const functionAccess: Record<FunctionName, FunctionAccess> = {
+  'health': { table: 'none', bucket: [] },
+  'create-album': { table: 'readWrite', bucket: [] },
+  'list-albums': { table: 'read', bucket: [signThumbnails] },
+  'list-album-media': { table: 'read', bucket: [signThumbnails] },
+  'request-album-upload': { table: 'readWrite', bucket: [requestUploads('albums/')] },
+  'request-generation-upload': { table: 'readWrite', bucket: [requestUploads('generated/')] },
+  'request-avatar-upload': { table: 'readWrite', bucket: [requestUploads('users/')] },
+  'refresh-upload-url': { table: 'read', bucket: [signUploads] },
+  'sign-parts': { table: 'read', bucket: [signUploads] },
+  // Completing calls CompleteMultipartUpload (s3:PutObject), then HEADs the original (s3:GetObject).
+  'complete-upload': { table: 'read', bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, signThumbnails] },
+  'abort-upload': { table: 'readWrite', bucket: [abortUploads] },
+  'get-media': { table: 'read', bucket: [signThumbnails] },
+  'media-status': { table: 'read', bucket: [signThumbnails] },
+  'list-generation-media': { table: 'read', bucket: [signThumbnails] },
+  'get-me': { table: 'readWrite', bucket: [signThumbnails] },
+  'process-upload': {
+    table: 'readWrite',
+    bucket: [
+      { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES },
+      { actions: ['s3:PutObject'], prefixes: [THUMBNAILS_PREFIX] },
+    ],
+  },
+  'cleanup-pending': { table: 'readWrite', bucket: [abortUploads] },
+};

@@ -1,0 +1,60 @@
+/**
+ * Deploy-time settings, read from CDK context (`-c key=value` or `cdk.json`) so that one template
+ * fits every account: nothing here is looked up from AWS, which is what keeps `npm run synth` offline.
+ */
+import type { Node } from 'constructs';
+
+export interface InfraConfig {
+  /** Absolute base URL for thumbnails; when set, no CloudFront distribution is created. */
+  thumbnailBaseUrl: string | undefined;
+  /** Largest upload the API will presign, in bytes. */
+  maxUploadBytes: number;
+  /** Age after which the clean-up job fails a record still pending. */
+  pendingMaxAgeSeconds: number;
+  /** Reserved concurrency for process-upload; undefined leaves it unreserved. */
+  processUploadConcurrency: number | undefined;
+  /** How often the clean-up job runs. */
+  cleanupEveryMinutes: number;
+}
+
+// 5 GiB: the largest object one S3 PUT can create; multipart could go higher (10,000 × 5 GiB) but a
+// gallery has no use for it, and the limit keeps a mistaken drop of a disk image from costing money.
+const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
+// A day: long enough for a laptop that sleeps overnight mid-upload, short enough that abandoned
+// multipart parts do not sit in the bucket for long (the lifecycle rule is the backstop at 7 days).
+const DEFAULT_PENDING_MAX_AGE_SECONDS = 24 * 60 * 60;
+// Caps Sharp's parallel decodes at 2 GB each so a bulk upload cannot exhaust the account's
+// concurrency (1,000 by default) that the API functions share.
+const DEFAULT_PROCESS_UPLOAD_CONCURRENCY = 20;
+
+/** Reads and validates the Ferry context keys; throws naming the key on a bad value. */
+export function readInfraConfig(node: Node): InfraConfig {
+  const baseUrl = stringContext(node, 'thumbnailBaseUrl');
+  if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
+    throw new Error(`context thumbnailBaseUrl must be an http(s) URL, got "${baseUrl}"`);
+  }
+  const concurrency = stringContext(node, 'processUploadConcurrency');
+  return {
+    thumbnailBaseUrl: baseUrl?.replace(/\/+$/, ''),
+    maxUploadBytes: positiveInt(node, 'maxUploadBytes', DEFAULT_MAX_UPLOAD_BYTES),
+    pendingMaxAgeSeconds: positiveInt(node, 'pendingMaxAgeSeconds', DEFAULT_PENDING_MAX_AGE_SECONDS),
+    // "none" exists for new accounts whose concurrency quota is 10: Lambda refuses any reservation
+    // that would leave fewer than 10 unreserved.
+    processUploadConcurrency: concurrency === 'none' ? undefined : positiveInt(node, 'processUploadConcurrency', DEFAULT_PROCESS_UPLOAD_CONCURRENCY),
+    cleanupEveryMinutes: positiveInt(node, 'cleanupEveryMinutes', 15),
+  };
+}
+
+function stringContext(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  return String(value);
+}
+
+function positiveInt(node: Node, key: string, fallback: number): number {
+  const raw = stringContext(node, key);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`context ${key} must be a positive integer, got "${raw}"`);
+  return n;
+}
