@@ -1,0 +1,11 @@
+import { apiFunction } from '../lib/http.ts';
+import { abortUpload } from '../lib/uploads.ts';
+
+const fn = apiFunction({
+  run: async (deps, { userId, params }) => {
+    await abortUpload(deps, userId, params.mediaId!);
+    return { status: 204 };
+  },
+});
+export const handler = fn.handler;
+export const withDeps = fn.withDeps;

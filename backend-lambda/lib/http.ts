@@ -1,0 +1,100 @@
+/**
+ * The thin layer between API Gateway v2 events and the cores: body parsing with the shared zod
+ * schemas, the caller from the JWT authorizer's claims, and errors turned into the wire shape.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { ApiError, statusOf } from './errors.ts';
+import { envDeps, type Deps } from './deps.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
+
+export interface ApiRequest<B> {
+  /** the caller, from `requestContext.authorizer.jwt.claims.sub` */
+  userId: string;
+  body: B;
+  params: Record<string, string>;
+  query: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+interface RouteSpec<S extends z.ZodType | undefined> {
+  body?: S;
+  auth?: boolean;
+  run(deps: Deps, req: ApiRequest<S extends z.ZodType ? z.infer<S> : undefined>): Promise<Reply>;
+}
+
+export interface ApiFunction {
+  /** the Lambda entry point, with deps from the environment */
+  handler: ApiHandler;
+  /** the same handler over given deps (the embedded backend, tests) */
+  withDeps(deps: Deps): ApiHandler;
+}
+
+function json(status: number, body: unknown): ApiResult {
+  if (body === undefined) return { statusCode: status, headers: {}, body: '' };
+  return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** `{"error": ...}` answer for any thrown value; anything not an ApiError is a 500 and is logged. */
+export function errorResult(err: unknown): ApiResult {
+  if (err instanceof ApiError) return json(statusOf(err.code), err.toJSON());
+  console.error('[api] internal error', err);
+  return json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+}
+
+function parseBody(event: ApiEvent, schema: z.ZodType): unknown {
+  let raw: unknown = {};
+  if (event.body) {
+    const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new ApiError('INVALID_REQUEST', 'The body is not valid JSON', { field: 'body' });
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : 'body';
+    throw new ApiError('INVALID_REQUEST', `Invalid ${field}: ${issue?.message ?? 'invalid'}`, {
+      field,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+function callerOf(event: ApiEvent): string | undefined {
+  const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
+  return typeof sub === 'string' && sub ? sub : undefined;
+}
+
+/** Declares an HTTP function: its body schema and core; gives the Lambda handler and a deps-injected one. */
+export function apiFunction<S extends z.ZodType | undefined = undefined>(spec: RouteSpec<S>): ApiFunction {
+  const withDeps =
+    (deps: Deps): ApiHandler =>
+    async (event) => {
+      try {
+        const userId = callerOf(event);
+        if (spec.auth !== false && !userId) throw new ApiError('UNAUTHORIZED', 'Missing or invalid token');
+        const body = spec.body ? parseBody(event, spec.body) : undefined;
+        const reply = await spec.run(deps, {
+          userId: userId ?? '',
+          body: body as never,
+          params: (event.pathParameters ?? {}) as Record<string, string>,
+          query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        });
+        return json(reply.status, reply.body);
+      } catch (err) {
+        return errorResult(err);
+      }
+    };
+  return { withDeps, handler: (event) => withDeps(envDeps())(event) };
+}

@@ -1,0 +1,261 @@
+/** The upload requests: a pending record plus instructions (one presigned PUT, or a multipart upload). */
+import { CompleteMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  albumMediaKey,
+  avatarKey,
+  generatedKey,
+  generatedMediaId,
+  isAllowedMimeType,
+  mimeTypes,
+  MULTIPART_THRESHOLD,
+  planParts,
+  type AllowedMimeType,
+  type UploadInstructions,
+} from '../../shared/index.ts';
+import type { Deps } from './deps.ts';
+import { ApiError, notFound } from './errors.ts';
+import { createMultipart, presignParts, presignPut, abortMultipart } from './presign.ts';
+import type { MediaItem } from './records.ts';
+import { failPending, findDuplicate, getAlbum, getMedia, isConditionFailed } from './store.ts';
+import { keys, pendingShard } from './table.ts';
+
+export interface FileDeclaration {
+  filename: string;
+  mimeType: string;
+  size: number;
+  sha256?: string | undefined;
+}
+
+export type UploadOutcome =
+  | { status: 201; body: { mediaId: string; key: string; status: 'pending'; upload: UploadInstructions } }
+  | { status: 200; body: { mediaId: string; duplicateOf: string; status: MediaItem['status'] } };
+
+/** 415 for a type off the allow list, 413 above the configured cap. */
+function checkDeclaration(deps: Deps, file: FileDeclaration): AllowedMimeType {
+  if (!isAllowedMimeType(file.mimeType)) {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `${file.mimeType} is not accepted`, {
+      field: 'mimeType',
+      allowed: Object.keys(mimeTypes),
+    });
+  }
+  if (file.size > deps.config.maxUploadBytes) {
+    throw new ApiError('FILE_TOO_LARGE', `The file is ${file.size} bytes; the limit is ${deps.config.maxUploadBytes}`, {
+      field: 'size',
+      maxBytes: deps.config.maxUploadBytes,
+    });
+  }
+  return file.mimeType;
+}
+
+/** Single PUT below the threshold, multipart from it on (SPEC §2). */
+async function instructionsFor(deps: Deps, item: MediaItem): Promise<{ upload: UploadInstructions; multipart?: { uploadId: string; partSize: number; partCount: number } }> {
+  if (item.size < MULTIPART_THRESHOLD) {
+    return { upload: await presignPut(deps, item.key, item.mimeType, item.size, item.sha256) };
+  }
+  const uploadId = await createMultipart(deps, item.key, item.mimeType);
+  const plan = planParts(item.size);
+  return { upload: { type: 'multipart', uploadId, ...plan }, multipart: { uploadId, ...plan } };
+}
+
+interface NewMedia {
+  mediaId: string;
+  ownerId: string;
+  kind: MediaItem['kind'];
+  key: string;
+  albumId?: string | undefined;
+  generationId?: string | undefined;
+  index?: number;
+  metadata?: Record<string, unknown> | undefined;
+  /** allow replacing a record in this state (a generated media ID is chosen by the client) */
+  replaceFailed?: boolean;
+}
+
+async function createPending(deps: Deps, file: FileDeclaration, spec: NewMedia): Promise<UploadOutcome> {
+  const now = deps.now().toISOString();
+  const item: MediaItem = {
+    ...keys.media(spec.mediaId),
+    type: 'media',
+    mediaId: spec.mediaId,
+    ownerId: spec.ownerId,
+    kind: spec.kind,
+    ...(spec.albumId ? { albumId: spec.albumId } : {}),
+    ...(spec.generationId ? { generationId: spec.generationId } : {}),
+    filename: file.filename,
+    key: spec.key,
+    mimeType: file.mimeType,
+    size: file.size,
+    ...(file.sha256 ? { sha256: file.sha256 } : {}),
+    status: 'pending',
+    ...(spec.metadata ? { metadata: spec.metadata } : {}),
+    createdAt: now,
+    updatedAt: now,
+    ...(spec.albumId ? { gsi1pk: `ALBUM#${spec.albumId}`, gsi1sk: `${now}#${spec.mediaId}` } : {}),
+    ...(spec.albumId && file.sha256 ? { gsi2pk: `SHA#${spec.albumId}#${file.sha256}`, gsi2sk: now } : {}),
+    ...(spec.generationId ? { gsi3pk: `GEN#${spec.generationId}`, gsi3sk: String(spec.index ?? 0).padStart(5, '0') } : {}),
+    pendingPk: pendingShard(spec.mediaId),
+    pendingSk: now,
+  };
+  const { upload, multipart } = await instructionsFor(deps, item);
+  if (multipart) Object.assign(item, multipart);
+  try {
+    await deps.ddb.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: item,
+        ConditionExpression: spec.replaceFailed ? 'attribute_not_exists(pk) OR (#s = :failed AND ownerId = :owner)' : 'attribute_not_exists(pk)',
+        ...(spec.replaceFailed ? { ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':owner': spec.ownerId } } : {}),
+      }),
+    );
+  } catch (err) {
+    if (multipart) await abortMultipart(deps, item.key, multipart.uploadId).catch(() => undefined);
+    if (isConditionFailed(err)) throw new ApiError('CONFLICT', `Media ${spec.mediaId} already exists`, { mediaId: spec.mediaId });
+    throw err;
+  }
+  return { status: 201, body: { mediaId: spec.mediaId, key: spec.key, status: 'pending', upload } };
+}
+
+async function ownedAlbum(deps: Deps, userId: string, albumId: string) {
+  const album = await getAlbum(deps, userId, albumId);
+  // Another user's album answers 404 too: its existence is not the caller's business.
+  if (!album) throw notFound('album', albumId);
+  return album;
+}
+
+/** POST /albums/{albumId}/media/upload */
+export async function requestAlbumUpload(deps: Deps, userId: string, albumId: string, file: FileDeclaration): Promise<UploadOutcome> {
+  const mimeType = checkDeclaration(deps, file);
+  await ownedAlbum(deps, userId, albumId);
+  if (file.sha256) {
+    const dup = await findDuplicate(deps, albumId, file.sha256);
+    if (dup) return { status: 200, body: { mediaId: dup.mediaId, duplicateOf: dup.mediaId, status: dup.status } };
+  }
+  const mediaId = deps.newId();
+  return createPending(deps, file, { mediaId, ownerId: userId, kind: 'album', albumId, key: albumMediaKey(albumId, mediaId, mimeType) });
+}
+
+/** POST /generations/{generationId}/media/upload: the media ID is `{generationId}_{index}`. */
+export async function requestGenerationUpload(
+  deps: Deps,
+  userId: string,
+  generationId: string,
+  file: FileDeclaration & { index: number; metadata?: Record<string, unknown> | undefined; albumId?: string | undefined },
+): Promise<UploadOutcome> {
+  const mimeType = checkDeclaration(deps, file);
+  if (file.albumId) await ownedAlbum(deps, userId, file.albumId);
+  const mediaId = generatedMediaId(generationId, file.index);
+  const existing = await getMedia(deps, mediaId);
+  if (existing) {
+    if (existing.ownerId !== userId) throw new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
+    if (existing.status === 'uploaded') return { status: 200, body: { mediaId, duplicateOf: mediaId, status: existing.status } };
+    if (existing.status === 'pending') {
+      throw new ApiError('CONFLICT', `Media ${mediaId} is already pending; ask POST /media/${mediaId}/upload-url for a fresh URL`, { mediaId });
+    }
+  }
+  if (file.albumId && file.sha256) {
+    const dup = await findDuplicate(deps, file.albumId, file.sha256);
+    if (dup) return { status: 200, body: { mediaId: dup.mediaId, duplicateOf: dup.mediaId, status: dup.status } };
+  }
+  return createPending(deps, file, {
+    mediaId,
+    ownerId: userId,
+    kind: 'generated',
+    albumId: file.albumId,
+    generationId,
+    index: file.index,
+    metadata: file.metadata,
+    key: generatedKey(generationId, file.index, mimeType),
+    replaceFailed: true,
+  });
+}
+
+/** POST /users/me/avatar/upload */
+export async function requestAvatarUpload(deps: Deps, userId: string, file: FileDeclaration): Promise<UploadOutcome> {
+  const mimeType = checkDeclaration(deps, file);
+  if (mimeTypes[mimeType].kind !== 'image') {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'An avatar must be an image', { field: 'mimeType' });
+  }
+  const uploadId = deps.newId();
+  return createPending(deps, file, { mediaId: uploadId, ownerId: userId, kind: 'avatar', key: avatarKey(userId, uploadId, mimeType) });
+}
+
+/** The caller's own media record, else 404 (another user's media is not revealed). */
+export async function ownedMedia(deps: Deps, userId: string, mediaId: string): Promise<MediaItem> {
+  const item = await getMedia(deps, mediaId);
+  if (!item || item.ownerId !== userId) throw notFound('media', mediaId);
+  return item;
+}
+
+function requirePending(item: MediaItem, type: 'single' | 'multipart'): void {
+  if (item.status !== 'pending') {
+    throw new ApiError('CONFLICT', `Media ${item.mediaId} is ${item.status}, not pending`, { mediaId: item.mediaId, status: item.status });
+  }
+  const isMultipart = Boolean(item.uploadId);
+  if ((type === 'multipart') !== isMultipart) {
+    throw new ApiError('CONFLICT', `Media ${item.mediaId} is a ${isMultipart ? 'multipart' : 'single'} upload`, { mediaId: item.mediaId });
+  }
+}
+
+/** POST /media/{mediaId}/upload-url */
+export async function refreshUploadUrl(deps: Deps, userId: string, mediaId: string) {
+  const item = await ownedMedia(deps, userId, mediaId);
+  requirePending(item, 'single');
+  return presignPut(deps, item.key, item.mimeType, item.size, item.sha256);
+}
+
+/** POST /media/{mediaId}/parts */
+export async function signParts(deps: Deps, userId: string, mediaId: string, partNumbers: number[]) {
+  const item = await ownedMedia(deps, userId, mediaId);
+  requirePending(item, 'multipart');
+  const tooHigh = partNumbers.find((n) => n > (item.partCount ?? 0));
+  if (tooHigh !== undefined) {
+    throw new ApiError('INVALID_REQUEST', `Part ${tooHigh} is beyond this upload's ${item.partCount} parts`, { field: 'partNumbers', partCount: item.partCount });
+  }
+  return presignParts(deps, item.key, item.uploadId!, partNumbers);
+}
+
+/** POST /media/{mediaId}/complete: S3 assembles the parts; its event then runs process-upload. */
+export async function completeUpload(deps: Deps, userId: string, mediaId: string, parts: { partNumber: number; etag: string }[]): Promise<MediaItem> {
+  const item = await ownedMedia(deps, userId, mediaId);
+  if (item.status !== 'pending' && item.uploadId === undefined) {
+    // Completing twice (a retry after a lost answer) is answered with the record as it is now.
+    return item;
+  }
+  requirePending(item, 'multipart');
+  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  if (sorted.length !== item.partCount || sorted.some((p, i) => p.partNumber !== i + 1)) {
+    throw new ApiError('INVALID_REQUEST', `Expected parts 1..${item.partCount}, each once`, { field: 'parts', partCount: item.partCount });
+  }
+  try {
+    await deps.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: deps.config.bucketName,
+        Key: item.key,
+        UploadId: item.uploadId,
+        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  } catch (err) {
+    const name = (err as { name?: string }).name ?? '';
+    if (name === 'NoSuchUpload') {
+      const exists = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })).then(() => true, () => false);
+      if (exists) return (await getMedia(deps, mediaId)) ?? item;
+      throw new ApiError('CONFLICT', 'The multipart upload no longer exists', { mediaId });
+    }
+    if (name === 'InvalidPart' || name === 'InvalidPartOrder' || name === 'EntityTooSmall') {
+      throw new ApiError('INVALID_REQUEST', `S3 refused the parts: ${name}`, { field: 'parts', s3Error: name });
+    }
+    throw err;
+  }
+  return (await getMedia(deps, mediaId)) ?? item;
+}
+
+/** DELETE /media/{mediaId}/upload: aborts a pending upload; the record becomes failed (CANCELLED). */
+export async function abortUpload(deps: Deps, userId: string, mediaId: string): Promise<void> {
+  const item = await ownedMedia(deps, userId, mediaId);
+  if (item.status !== 'pending') {
+    throw new ApiError('CONFLICT', `Media ${mediaId} is ${item.status}, not pending`, { mediaId, status: item.status });
+  }
+  if (item.uploadId) await abortMultipart(deps, item.key, item.uploadId);
+  await failPending(deps, mediaId, 'CANCELLED', 'The upload was cancelled');
+}

@@ -1,0 +1,123 @@
+/**
+ * Node HTTP → API Gateway v2 events → the very same handlers Lambda runs. The Bearer token is checked
+ * here, standing in for API Gateway's JWT authorizer, and the caller goes into the same
+ * `requestContext.authorizer.jwt.claims` the handlers read on AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../lib/errors.ts';
+import { errorResult, type ApiEvent, type ApiHandler, type ApiResult } from '../lib/http.ts';
+import { bearerMatches, type LocalIdentity } from './identity.ts';
+
+export interface BoundRoute {
+  routeKey: string;
+  auth: boolean;
+  handler: ApiHandler;
+}
+
+interface CompiledRoute extends BoundRoute {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+}
+
+/** API request bodies are small JSON; anything past this is refused before it is buffered. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function compile(route: BoundRoute): CompiledRoute {
+  const [method, path] = route.routeKey.split(' ') as [string, string];
+  const names: string[] = [];
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`)).replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { ...route, method, pattern: new RegExp(`^${source}$`), names };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes`, { field: 'body' });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, result: ApiResult): void {
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': '*',
+    ...Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
+  };
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(result.body ?? '');
+}
+
+/** Builds the request listener for an HTTP server over the route table. */
+export function createApiListener(routes: BoundRoute[], identity: LocalIdentity) {
+  const compiled = routes.map(compile);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+      let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
+      for (const route of compiled) {
+        if (route.method !== method) continue;
+        const m = route.pattern.exec(url.pathname);
+        if (!m) continue;
+        match = { route, params: Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+        break;
+      }
+      if (!match) throw new ApiError('NOT_FOUND', `No route ${method} ${url.pathname}`);
+      if (match.route.auth && !bearerMatches(req.headers.authorization, identity.token)) {
+        throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
+      }
+      const body = await readBody(req);
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const query = Object.fromEntries(url.searchParams);
+      const now = new Date();
+      const event = {
+        version: '2.0',
+        routeKey: match.route.routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+        ...(match.route.names.length ? { pathParameters: match.params } : {}),
+        ...(body ? { body } : {}),
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: 'local',
+          apiId: 'ferry-local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'ferry-local',
+          http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+          requestId: randomUUID(),
+          routeKey: match.route.routeKey,
+          stage: '$default',
+          time: now.toISOString(),
+          timeEpoch: now.getTime(),
+          authorizer: {
+            principalId: '',
+            integrationLatency: 0,
+            jwt: { claims: match.route.auth ? { sub: identity.userId } : {}, scopes: [] },
+          },
+        },
+      } as unknown as ApiEvent;
+      send(res, await match.route.handler(event));
+    } catch (err) {
+      send(res, errorResult(err));
+    }
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Delivers S3 events to process-upload off the request path, like S3 → Lambda does: bounded
+ * concurrency, retries with backoff for thrown errors, and `idle()` for callers that need to know
+ * every event so far has been handled.
+ */
+import pLimit from 'p-limit';
+import type { S3Event } from 'aws-lambda';
+
+export interface DispatcherOptions {
+  concurrency: number;
+  /** attempts per event, the first included (Lambda's async invoke makes 3) */
+  attempts: number;
+  backoffMs: number;
+  handle(event: S3Event): Promise<unknown>;
+  log?(message: string, err?: unknown): void;
+}
+
+export class EventDispatcher {
+  private readonly opts: DispatcherOptions;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private stopped = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(opts: DispatcherOptions) {
+    this.opts = opts;
+    this.limit = pLimit(opts.concurrency);
+  }
+
+  /** Queues an event; returns at once. */
+  dispatch(event: S3Event): void {
+    if (this.stopped) return;
+    this.inFlight++;
+    void this.run(event, 1);
+  }
+
+  private async run(event: S3Event, attempt: number): Promise<void> {
+    try {
+      await this.limit(() => this.opts.handle(event));
+    } catch (err) {
+      if (attempt < this.opts.attempts && !this.stopped) {
+        this.opts.log?.(`event failed (attempt ${attempt} of ${this.opts.attempts}), retrying`, err);
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          void this.run(event, attempt + 1);
+        }, this.opts.backoffMs * 2 ** (attempt - 1));
+        this.timers.add(timer);
+        return;
+      }
+      this.opts.log?.(`event dropped after ${attempt} attempts; the record stays pending until the clean-up or a restart`, err);
+    }
+    this.settle();
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves once every event dispatched so far has been handled (or given up on). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Stops retrying and waits for handlers already running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) {
+      clearTimeout(t);
+      this.settle();
+    }
+    this.timers.clear();
+    await this.idle();
+  }
+}

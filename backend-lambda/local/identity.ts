@@ -1,0 +1,33 @@
+/** The embedded backend's one local user and its bearer token, kept under the data dir across restarts. */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface LocalIdentity {
+  userId: string;
+  token: string;
+}
+
+/** Reads `{backendDir}/identity.json`, creating it (mode 0600) on first start. */
+export async function loadIdentity(backendDir: string): Promise<LocalIdentity> {
+  const file = join(backendDir, 'identity.json');
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalIdentity>;
+    if (typeof saved.userId === 'string' && typeof saved.token === 'string') return { userId: saved.userId, token: saved.token };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const identity = { userId: randomUUID(), token: randomBytes(32).toString('base64url') };
+  await mkdir(backendDir, { recursive: true });
+  await writeFile(file, JSON.stringify(identity), { mode: 0o600 });
+  return identity;
+}
+
+/** Constant-time comparison of an Authorization header against the token. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

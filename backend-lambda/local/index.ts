@@ -1,0 +1,219 @@
+/**
+ * The embedded backend (SPEC §6): s3rver and dynalite on 127.0.0.1 with their data under
+ * `{dataDir}/backend/`, the HTTP API over the Lambda handlers, S3 events dispatched to process-upload,
+ * and the clean-up job on a timer.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import S3rver from 's3rver';
+import dynalite from 'dynalite';
+import { apiRoutes, eventFunctions } from '../functions/routes.ts';
+import { DEFAULTS, type BackendConfig } from '../lib/config.ts';
+import { destroyDeps, makeDeps, type Deps } from '../lib/deps.ts';
+import type { ApiHandler } from '../lib/http.ts';
+import { listPendingOlderThan, ensureUser } from '../lib/store.ts';
+import { tableDefinition } from '../lib/table.ts';
+import { createApiListener, type BoundRoute } from './adapter.ts';
+import { EventDispatcher } from './dispatcher.ts';
+import { loadIdentity } from './identity.ts';
+
+export interface EmbeddedBackend {
+  api: string;
+  s3: string;
+  bucket: string;
+  dynamodb: string;
+  token: string;
+  userId: string;
+  /** resolves once every S3 event received so far has been processed (tests use it instead of sleeps) */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedBackendOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  s3PublicUrl?: string;
+  maxUploadBytes?: number;
+  pendingMaxAgeSeconds?: number;
+}
+
+const BUCKET = 'ferry-media';
+const TABLE = 'ferry';
+/** s3rver accepts only this key pair (it does not verify signatures, but it checks the key ID). */
+const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+// Browsers (serve mode, the renderer) PUT straight to S3, so the local bucket allows any origin and
+// exposes ETag (multipart completion needs each part's).
+const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+async function ensureTable(deps: Deps): Promise<void> {
+  try {
+    await deps.ddb.send(new DescribeTableCommand({ TableName: deps.config.tableName }));
+    return;
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+  await deps.ddb.send(new CreateTableCommand(tableDefinition(deps.config.tableName)));
+  // dynalite runs with createTableMs: 0, but the state flips asynchronously; a few short polls.
+  for (let i = 0; i < 50; i++) {
+    const d = await deps.ddb.send(new DescribeTableCommand({ TableName: deps.config.tableName }));
+    if (d.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('The local DynamoDB table did not become active');
+}
+
+/** A synthetic ObjectCreated event in the shape S3 gives Lambda (used for recovery after a crash). */
+function createdEvent(bucket: string, key: string): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'ferry-local' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'recovery', 'x-amz-id-2': 'recovery' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'ferry-recovery',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'ferry-local' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 0, eTag: '', sequencer: '0' },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Events live in memory, so a crash loses the ones not yet processed: on start, every pending record
+ * whose object already exists in S3 is dispatched again (process-upload is idempotent).
+ */
+async function redispatchOrphans(deps: Deps, dispatcher: EventDispatcher): Promise<number> {
+  const pending = await listPendingOlderThan(deps, '9999', 10_000);
+  let n = 0;
+  for (const item of pending) {
+    const exists = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) continue;
+    dispatcher.dispatch(createdEvent(deps.config.bucketName, item.key));
+    n++;
+  }
+  return n;
+}
+
+/** Starts s3rver, dynalite, the API and event dispatch; writes `{dataDir}/backend/backend.json`. */
+export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
+  const host = opts.host ?? '127.0.0.1';
+  const backendDir = join(opts.dataDir, 'backend');
+  const s3Dir = join(backendDir, 's3');
+  const dbDir = join(backendDir, 'dynamodb');
+  await mkdir(s3Dir, { recursive: true });
+  await mkdir(dbDir, { recursive: true });
+  const identity = await loadIdentity(backendDir);
+
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
+  const s3Address = (await s3rver.run()) as AddressInfo;
+  const s3Url = urlOf('127.0.0.1', s3Address.port);
+
+  const dynamo = dynalite({ path: dbDir, createTableMs: 0 }) as Server;
+  const dynamoAddress = await listen(dynamo, 0, '127.0.0.1');
+  const dynamoUrl = urlOf('127.0.0.1', dynamoAddress.port);
+
+  const config: BackendConfig = {
+    region: 'us-east-1',
+    tableName: TABLE,
+    bucketName: BUCKET,
+    s3Endpoint: s3Url,
+    s3PublicUrl: opts.s3PublicUrl?.replace(/\/+$/, '') ?? s3Url,
+    dynamodbEndpoint: dynamoUrl,
+    maxUploadBytes: opts.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    pendingMaxAgeSeconds: opts.pendingMaxAgeSeconds ?? DEFAULTS.pendingMaxAgeSeconds,
+    presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
+    maxInputPixels: DEFAULTS.maxInputPixels,
+    maxImageBytes: DEFAULTS.maxImageBytes,
+    credentials: S3RVER_CREDENTIALS,
+  };
+  const deps = makeDeps(config);
+  await ensureTable(deps);
+  await ensureUser(deps, identity.userId, 'Local user');
+
+  const log = (message: string, err?: unknown) => console.error(`[ferry backend] ${message}`, err ?? '');
+  const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };
+  const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
+  const dispatcher = new EventDispatcher({ concurrency: 2, attempts: 3, backoffMs: 200, handle: processUpload.withDeps(deps), log });
+  s3rver.on('event', (event: S3Event) => dispatcher.dispatch(event));
+
+  const routes: BoundRoute[] = await Promise.all(
+    apiRoutes.map(async (r) => {
+      const mod = (await import(`../functions/${r.fn}.ts`)) as { withDeps(d: Deps): ApiHandler };
+      return { routeKey: r.routeKey, auth: r.auth, handler: mod.withDeps(deps) };
+    }),
+  );
+  const api = createServer(createApiListener(routes, identity));
+  const apiAddress = await listen(api, opts.port ?? 0, host);
+  const apiUrl = urlOf(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, apiAddress.port);
+
+  await redispatchOrphans(deps, dispatcher);
+  const runCleanup = cleanup.withDeps(deps);
+  // Sweep at least every 5 minutes, and often enough that a short configured age is honoured.
+  const sweepMs = Math.max(1000, Math.min(300_000, (config.pendingMaxAgeSeconds * 1000) / 2));
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweepTimer = setInterval(() => {
+    sweeping = runCleanup().catch((err) => log('clean-up failed', err));
+  }, sweepMs);
+  sweepTimer.unref();
+
+  const ready = { api: apiUrl, s3: config.s3PublicUrl!, bucket: BUCKET, dynamodb: dynamoUrl, token: identity.token };
+  const infoFile = join(backendDir, 'backend.json');
+  await writeFile(infoFile, JSON.stringify({ ...ready, userId: identity.userId, pid: process.pid }), { mode: 0o600 });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ...ready,
+    userId: identity.userId,
+    idle: () => dispatcher.idle(),
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(sweepTimer);
+        await close(api);
+        await dispatcher.stop();
+        await sweeping;
+        destroyDeps(deps);
+        await s3rver.close();
+        await close(dynamo);
+        await rm(infoFile, { force: true });
+      })();
+      return stopping;
+    },
+  };
+}
