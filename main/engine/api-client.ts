@@ -1,0 +1,110 @@
+/**
+ * The HTTP API client (SPEC §2): every answer parsed with the shared zod schemas, every failure turned
+ * into an HttpError or NetworkError for the retry matrix. `fetch` is injected so tests can drive it.
+ */
+import type { z } from 'zod';
+import {
+  albumResponse,
+  albumsResponse,
+  errorBodySchema,
+  healthResponse,
+  mediaListResponse,
+  mediaPageResponse,
+  mediaResponse,
+  signPartsResponse,
+  uploadResponse,
+  uploadUrlResponse,
+  type Album,
+  type AlbumUploadRequest,
+  type GenerationUploadRequest,
+  type Media,
+  type SignedPart,
+  type SingleUpload,
+  type UploadResponse,
+} from '../../shared/api.ts';
+import { HttpError, NetworkError } from './errors.ts';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** The calls the engine makes; tests provide fakes with the same shape. */
+export interface ApiClient {
+  readonly baseUrl: string;
+  health(signal?: AbortSignal): Promise<void>;
+  listAlbums(): Promise<Album[]>;
+  createAlbum(title: string): Promise<Album>;
+  listAlbumMedia(albumId: string, cursor?: string): Promise<{ media: Media[]; nextCursor: string | null }>;
+  requestAlbumUpload(albumId: string, body: AlbumUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
+  requestGenerationUpload(generationId: string, body: GenerationUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
+  refreshUploadUrl(mediaId: string, signal?: AbortSignal): Promise<SingleUpload>;
+  signParts(mediaId: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedPart[]>;
+  completeUpload(mediaId: string, parts: { partNumber: number; etag: string }[], signal?: AbortSignal): Promise<Media>;
+  abortUpload(mediaId: string): Promise<void>;
+  getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
+  mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
+}
+
+/** Builds the real client over `fetch`. */
+export function createApiClient(opts: { baseUrl: string; token: string; fetch?: FetchLike; timeoutMs?: number }): ApiClient {
+  const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  const doFetch = opts.fetch ?? ((url, init) => fetch(url, init));
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S | null, body?: unknown, signal?: AbortSignal): Promise<z.infer<S>> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await doFetch(baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: combined,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
+      const cause = (err as { cause?: { code?: string } }).cause;
+      throw new NetworkError(`${method} ${path}: ${cause?.code ?? (err as Error).message}`, cause?.code ?? (err as Error).name, { cause: err });
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) {
+      let parsed: z.infer<typeof errorBodySchema> | undefined;
+      try {
+        parsed = errorBodySchema.parse(JSON.parse(text));
+      } catch {
+        parsed = undefined;
+      }
+      const retryAfter = Number(res.headers.get('retry-after'));
+      throw new HttpError(res.status, parsed?.error.message ?? `${method} ${path}: HTTP ${res.status}`, {
+        ...(parsed ? { code: parsed.error.code } : {}),
+        ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      });
+    }
+    if (!schema) return undefined as z.infer<S>;
+    return schema.parse(text ? JSON.parse(text) : {}) as z.infer<S>;
+  }
+
+  const enc = encodeURIComponent;
+  return {
+    baseUrl,
+    health: async (signal) => {
+      await call('GET', '/health', healthResponse, undefined, signal);
+    },
+    listAlbums: async () => (await call('GET', '/albums', albumsResponse)).albums,
+    createAlbum: async (title) => (await call('POST', '/albums', albumResponse, { title })).album,
+    listAlbumMedia: async (albumId, cursor) =>
+      call('GET', `/albums/${enc(albumId)}/media${cursor ? `?cursor=${enc(cursor)}` : ''}`, mediaPageResponse),
+    requestAlbumUpload: (albumId, body, signal) => call('POST', `/albums/${enc(albumId)}/media/upload`, uploadResponse, body, signal),
+    requestGenerationUpload: (generationId, body, signal) =>
+      call('POST', `/generations/${enc(generationId)}/media/upload`, uploadResponse, body, signal),
+    refreshUploadUrl: async (mediaId, signal) => (await call('POST', `/media/${enc(mediaId)}/upload-url`, uploadUrlResponse, {}, signal)).upload,
+    signParts: async (mediaId, partNumbers, signal) =>
+      (await call('POST', `/media/${enc(mediaId)}/parts`, signPartsResponse, { partNumbers }, signal)).parts,
+    completeUpload: async (mediaId, parts, signal) =>
+      (await call('POST', `/media/${enc(mediaId)}/complete`, mediaResponse, { parts }, signal)).media,
+    abortUpload: async (mediaId) => {
+      await call('DELETE', `/media/${enc(mediaId)}/upload`, null);
+    },
+    getMedia: async (mediaId, signal) => (await call('GET', `/media/${enc(mediaId)}`, mediaResponse, undefined, signal)).media,
+    mediaStatus: async (mediaIds, signal) => (await call('POST', '/media/status', mediaListResponse, { mediaIds }, signal)).media,
+  };
+}

@@ -1,0 +1,38 @@
+/** Settings persisted as JSON in the data directory (`dataPaths(dataDir).settings`). */
+import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Settings } from '../../shared/engine-api.ts';
+
+export const defaultSettings: Settings = {
+  backend: { mode: 'embedded' },
+  concurrency: 4,
+  partConcurrency: 4,
+  bandwidthLimit: 0,
+  startAtLogin: false,
+};
+
+/** Reads settings, filling in defaults for anything missing or unreadable. */
+export function loadSettings(file: string): Settings {
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Settings>;
+    return { ...defaultSettings, ...raw };
+  } catch {
+    return { ...defaultSettings };
+  }
+}
+
+/** Writes settings atomically (temp file + rename), so a crash never leaves half a file. */
+export function saveSettings(file: string, settings: Settings): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(settings, null, 2));
+  renameSync(tmp, file);
+}
+
+/** Parses a rate like `5M`, `500K`, `1.5MB/s` or plain bytes per second. */
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
+  if (!m) throw new Error(`not a rate: ${text} (try 5M or 500K)`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(m[1]) * mult);
+}

@@ -1,0 +1,110 @@
+/**
+ * Sends bytes to a presigned URL with `got`, streaming from disk (a whole file or one part's byte
+ * range) so memory stays flat whatever the file size. Progress is counted on the stream we send,
+ * because Node's HTTP client has no upload progress of its own. A watchdog aborts a request that
+ * moves no bytes for `stallMs`.
+ */
+import { createReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import got, { RequestError } from 'got';
+import { AbortedError, HttpError, NetworkError, StallError } from './errors.ts';
+import { throttleStream, type TokenBucket } from './token-bucket.ts';
+
+export interface PutRequest {
+  url: string;
+  /** sent exactly as the backend gave them, plus Content-Length */
+  headers: Record<string, string>;
+  path: string;
+  /** byte range [start, end) of the file */
+  start: number;
+  end: number;
+  signal: AbortSignal;
+  /** called with each chunk's size as it is handed to the socket */
+  onProgress(bytes: number): void;
+}
+
+/** What an upload of bytes returns: the ETag S3 gave (needed for multipart completion). */
+export interface PutResult {
+  etag: string | undefined;
+}
+
+/** The injected network layer for presigned PUTs. */
+export interface Transport {
+  put(req: PutRequest): Promise<PutResult>;
+}
+
+/** The got-based transport used everywhere but unit tests. */
+export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number }): Transport {
+  const stallMs = opts.stallMs ?? 30_000;
+  return {
+    async put(req) {
+      const length = req.end - req.start;
+      const local = new AbortController();
+      const onOuterAbort = () => local.abort(req.signal.reason);
+      if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError('shutdown');
+      req.signal.addEventListener('abort', onOuterAbort, { once: true });
+
+      let lastProgress = Date.now();
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastProgress > stallMs) local.abort(new StallError(stallMs));
+      }, Math.min(1000, Math.max(50, stallMs / 4)));
+      watchdog.unref();
+
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb: TransformCallback) {
+          lastProgress = Date.now();
+          req.onProgress(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      const headers: Record<string, string> = { ...req.headers };
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(length);
+
+      let body: Buffer | NodeJS.ReadableStream;
+      if (length === 0) {
+        body = Buffer.alloc(0);
+      } else {
+        const file = createReadStream(req.path, { start: req.start, end: req.end - 1, highWaterMark: 256 * 1024 });
+        const throttled = opts.bucket.limited ? file.pipe(throttleStream(opts.bucket, local.signal)) : file;
+        file.on('error', (err) => counter.destroy(err));
+        body = throttled.pipe(counter);
+      }
+      try {
+        const res = await got.put(req.url, {
+          body,
+          headers,
+          signal: local.signal,
+          retry: { limit: 0 },
+          throwHttpErrors: false,
+          timeout: { connect: 15_000 },
+        });
+        lastProgress = Date.now();
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          const text = typeof res.body === 'string' ? res.body : '';
+          const s3Code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+          const retryAfter = Number(res.headers['retry-after']);
+          throw new HttpError(res.statusCode, `S3 PUT: HTTP ${res.statusCode}${s3Code ? ` ${s3Code}` : ''}`, {
+            ...(s3Code ? { s3Code } : {}),
+            ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+          });
+        }
+        const etag = res.headers.etag;
+        return { etag: typeof etag === 'string' ? etag : undefined };
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        const reason: unknown = local.signal.reason;
+        if (local.signal.aborted && reason instanceof Error) throw reason;
+        if (err instanceof RequestError) {
+          const cause = (err as { cause?: unknown }).cause;
+          if (cause && typeof cause === 'object' && 'code' in cause && (cause as { code: string }).code === 'ENOENT') throw cause;
+          throw new NetworkError(`S3 PUT: ${err.code} ${err.message}`, err.code, { cause: err });
+        }
+        throw err;
+      } finally {
+        clearInterval(watchdog);
+        req.signal.removeEventListener('abort', onOuterAbort);
+        if (typeof body !== 'object' || !Buffer.isBuffer(body)) (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      }
+    },
+  };
+}
