@@ -1,0 +1,325 @@
+/**
+ * The CDK stack's resources and wiring, read back from the synthesized template. The stack is
+ * synthesized once, with real esbuild bundling, into a temp dir outside the repository (so the Sharp
+ * check below cannot resolve packages from the repo's own node_modules).
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../backend-lambda/functions/routes.ts';
+import { functionAccess, type FunctionName } from '../../backend-lambda/infra/access.ts';
+import { buildApp } from '../../backend-lambda/infra/app.ts';
+import type { FerryStack } from '../../backend-lambda/infra/ferry-stack.ts';
+import { tableDefinition } from '../../backend-lambda/lib/table.ts';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let outdir: string;
+let stack: FerryStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'ferry-cdk-'));
+  const built = buildApp({ outdir });
+  stack = built.stack;
+  template = Template.fromStack(stack);
+  resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
+});
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+function logicalIdOf(fn: FunctionName): string {
+  return stack.getLogicalId(stack.functions[fn].node.defaultChild as never);
+}
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+function asArray<T>(v: T | T[]): T[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The IAM statements attached to a function's role. */
+function statementsOf(fn: FunctionName): Statement[] {
+  const roleRef = (resources[logicalIdOf(fn)]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function actionsOf(fn: FunctionName, service: string): Set<string> {
+  return new Set(statementsOf(fn).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith(`${service}:`)));
+}
+
+/** Object-ARN suffixes (`albums/*`) of the S3 statements granting `action`. */
+function s3PrefixesFor(fn: FunctionName, action: string): string[] {
+  return statementsOf(fn)
+    .filter((s) => asArray(s.Action).includes(action))
+    .flatMap((s) => asArray(s.Resource))
+    .map((r) => {
+      const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      const last = join?.[1].at(-1);
+      return typeof last === 'string' ? last.replace(/^\//, '') : JSON.stringify(r);
+    })
+    .sort();
+}
+
+describe('media bucket', () => {
+  it('blocks public access, keeps versions and aborts stale multipart uploads', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' })]),
+      },
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('refuses plain HTTP', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it('sends ObjectCreated:* under albums/, users/ and generated/ to process-upload, and nothing else', () => {
+    const [[, notifications] = []] = ofType('Custom::S3BucketNotifications');
+    const configs = (notifications!.Properties.NotificationConfiguration as { LambdaFunctionConfigurations: Json[] }).LambdaFunctionConfigurations;
+    const prefixes = configs.map((c) => {
+      expect(c.Events).toEqual(['s3:ObjectCreated:*']);
+      expect(c.LambdaFunctionArn).toEqual({ 'Fn::GetAtt': [logicalIdOf('process-upload'), 'Arn'] });
+      const rules = (c.Filter as { Key: { FilterRules: { Name: string; Value: string }[] } }).Key.FilterRules;
+      expect(rules).toHaveLength(1);
+      expect(rules[0]!.Name.toLowerCase()).toBe('prefix');
+      return rules[0]!.Value;
+    });
+    expect(prefixes.sort()).toEqual(['albums/', 'generated/', 'users/']);
+  });
+});
+
+describe('process-upload', () => {
+  it('is sized for Sharp, bounded in concurrency, and has a timeout', () => {
+    const props = resources[logicalIdOf('process-upload')]!.Properties;
+    expect(props.MemorySize).toBe(2048);
+    expect(props.Timeout).toBe(120);
+    expect(props.ReservedConcurrentExecutions).toBe(20);
+    expect((props.Environment as { Variables: Json }).Variables).toMatchObject({ MALLOC_ARENA_MAX: '2' });
+  });
+
+  it('retries twice, then sends the event to an SQS dead-letter queue', () => {
+    const [[queueId] = []] = ofType('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf('process-upload') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
+    // The function's role may send to the queue: that is how Lambda delivers the failed event.
+    expect(actionsOf('process-upload', 'sqs')).toContain('sqs:SendMessage');
+  });
+
+  it('ships Sharp for linux-x64 next to a bundle that imports it, and only there', () => {
+    const assetDir = (fn: FunctionName): string => {
+      const key = ((resources[logicalIdOf(fn)]!.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
+      return join(outdir, `asset.${key}`);
+    };
+    const dir = assetDir('process-upload');
+    for (const pkg of ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']) {
+      expect(existsSync(join(dir, 'node_modules', pkg, 'package.json')), pkg).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/from\s*"sharp"/);
+    // Loads the bundle as Lambda would: from its own directory, outside any node_modules tree.
+    const bundle = join(dir, 'index.mjs');
+    const script = [
+      `const m = await import(${JSON.stringify(bundle)});`,
+      `if (typeof m.handler !== 'function') throw new Error('no handler export');`,
+      `const { createRequire } = await import('node:module');`,
+      `const require = createRequire(${JSON.stringify(bundle)});`,
+      `console.log(require.resolve('sharp') + ' ' + require('sharp').versions.vips);`,
+    ].join('\n');
+    const load = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(load.stderr).toBe('');
+    expect(load.status).toBe(0);
+    const [resolved, vips] = load.stdout.trim().split(' ');
+    expect(resolved!.startsWith(join(dir, 'node_modules', 'sharp'))).toBe(true);
+    expect(vips).toMatch(/^\d+\.\d+/);
+    for (const fn of Object.keys(functionAccess) as FunctionName[]) {
+      if (fn === 'process-upload') continue;
+      expect(existsSync(join(assetDir(fn), 'node_modules')), fn).toBe(false);
+      expect(readFileSync(join(assetDir(fn), 'index.mjs'), 'utf8'), fn).not.toMatch(/from\s*"sharp"/);
+    }
+  });
+});
+
+describe('functions', () => {
+  it('are one per route plus process-upload and cleanup-pending, all on nodejs24.x', () => {
+    expect(Object.keys(stack.functions).sort()).toEqual([...apiRoutes.map((r) => r.fn), 'process-upload', 'cleanup-pending'].sort());
+    for (const fn of Object.keys(stack.functions) as FunctionName[]) {
+      const props = resources[logicalIdOf(fn)]!.Properties;
+      expect(props.Runtime, fn).toBe('nodejs24.x');
+      expect(props.Handler, fn).toBe('index.handler');
+      expect((props.Environment as { Variables: Json }).Variables, fn).toMatchObject({
+        TABLE_NAME: { Ref: stack.getLogicalId(stack.table.node.defaultChild as never) },
+        BUCKET_NAME: { Ref: stack.getLogicalId(stack.bucket.node.defaultChild as never) },
+        PUBLIC_BASE_URL: expect.anything(),
+        MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
+        PENDING_MAX_AGE_SECONDS: '86400',
+      });
+      expect((props.Environment as { Variables: Json }).Variables, fn).not.toHaveProperty('S3_PUBLIC_URL');
+    }
+  });
+
+  it('runs the clean-up job on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf('cleanup-pending'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('has every route of the route table, wired to its own function, JWT-authorized except GET /health', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(apiRoutes.map((r) => r.routeKey).sort());
+    const [[authorizerId] = []] = ofType('AWS::ApiGatewayV2::Authorizer');
+    for (const route of apiRoutes) {
+      const props = routes.find((r) => r.RouteKey === route.routeKey)!;
+      if (route.auth) {
+        expect(props.AuthorizationType, route.routeKey).toBe('JWT');
+        expect(props.AuthorizerId, route.routeKey).toEqual({ Ref: authorizerId });
+      } else {
+        expect(props.AuthorizationType ?? 'NONE', route.routeKey).toBe('NONE');
+        expect(props.AuthorizerId, route.routeKey).toBeUndefined();
+      }
+      const integrationId = ((props.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1]).Ref;
+      const integration = resources[integrationId]!.Properties;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      expect(integration.IntegrationUri, route.routeKey).toEqual({ 'Fn::GetAtt': [logicalIdOf(route.fn), 'Arn'] });
+    }
+    expect(apiRoutes.filter((r) => !r.auth).map((r) => r.routeKey)).toEqual(['GET /health']);
+  });
+
+  it('checks Cognito JWTs issued to the desktop client, which may sign in with a password', () => {
+    const [[poolId] = []] = ofType('AWS::Cognito::UserPool');
+    const [[clientId] = []] = ofType('AWS::Cognito::UserPoolClient');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: poolId }])] },
+      },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      GenerateSecret: false,
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+  });
+});
+
+describe('IAM', () => {
+  it('grants no wildcard actions and no S3 or DynamoDB action on every resource', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const s of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const action of asArray(s.Action)) {
+          expect(action, id).not.toMatch(/^(\*|s3:\*|dynamodb:\*)$/);
+          if (/^(s3|dynamodb):/.test(action)) expect(asArray(s.Resource), `${id} ${action}`).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('gives each function exactly the table and bucket access in its access entry', () => {
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    for (const [fn, access] of Object.entries(functionAccess) as [FunctionName, (typeof functionAccess)[FunctionName]][]) {
+      const ddb = actionsOf(fn, 'dynamodb');
+      if (access.table === 'none') expect([...ddb], fn).toEqual([]);
+      if (access.table === 'read') {
+        expect(ddb.has('dynamodb:Query') && ddb.has('dynamodb:GetItem'), fn).toBe(true);
+        for (const w of writes) expect(ddb.has(w), `${fn} ${w}`).toBe(false);
+      }
+      if (access.table === 'readWrite') for (const w of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) expect(ddb.has(w), `${fn} ${w}`).toBe(true);
+
+      const expected = new Map<string, string[]>();
+      for (const grant of access.bucket) {
+        for (const action of grant.actions) expected.set(action, [...(expected.get(action) ?? []), ...grant.prefixes.map((p) => `${p}*`)]);
+      }
+      expect([...actionsOf(fn, 's3')].sort(), fn).toEqual([...expected.keys()].sort());
+      for (const [action, prefixes] of expected) expect(s3PrefixesFor(fn, action), `${fn} ${action}`).toEqual([...new Set(prefixes)].sort());
+    }
+  });
+
+  it('keeps read-only routes read-only and lets only process-upload write thumbnails', () => {
+    for (const fn of ['list-albums', 'list-album-media', 'get-media', 'media-status', 'list-generation-media'] as const) {
+      expect(functionAccess[fn].table).toBe('read');
+      expect([...actionsOf(fn, 's3')]).toEqual(['s3:GetObject']);
+      expect(s3PrefixesFor(fn, 's3:GetObject')).toEqual(['thumbnails/*']);
+    }
+    const thumbnailWriters = (Object.keys(functionAccess) as FunctionName[]).filter((fn) => s3PrefixesFor(fn, 's3:PutObject').includes('thumbnails/*'));
+    expect(thumbnailWriters).toEqual(['process-upload']);
+    expect(statementsOf('health')).toEqual([]);
+  });
+});
+
+describe('table', () => {
+  it('has point-in-time recovery, survives stack deletion, and matches lib/table.ts exactly', () => {
+    const def = tableDefinition('x');
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      KeySchema: def.KeySchema,
+      AttributeDefinitions: Match.arrayEquals(def.AttributeDefinitions!.map((a) => Match.objectEquals({ ...a }))),
+      GlobalSecondaryIndexes: def.GlobalSecondaryIndexes!.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })),
+    });
+  });
+});
+
+describe('thumbnails CDN', () => {
+  it('lets CloudFront read thumbnails/* and nothing else of the bucket', () => {
+    const [[distributionId] = []] = ofType('AWS::CloudFront::Distribution');
+    const cloudfrontStatements = ofType('AWS::S3::BucketPolicy')
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: (Statement & { Principal?: Json })[] }).Statement)
+      .filter((s) => JSON.stringify(s.Principal ?? {}).includes('cloudfront.amazonaws.com'));
+    expect(cloudfrontStatements).toHaveLength(1);
+    const [statement] = cloudfrontStatements;
+    expect(statement!.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(statement!.Resource)).toContain('/thumbnails/*');
+    expect(JSON.stringify(statement)).toContain(distributionId!);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+    const base = (resources[logicalIdOf('get-media')]!.Properties.Environment as { Variables: Json }).Variables.PUBLIC_BASE_URL;
+    expect(JSON.stringify(base)).toContain(distributionId!);
+  });
+});
+
+describe('outputs', () => {
+  it('give the CLI and DEPLOY.md everything they need', () => {
+    const outputs = Object.keys((template.toJSON() as { Outputs: Json }).Outputs);
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'BucketName', 'ThumbnailBaseUrl', 'DistributionId']));
+  });
+});
