@@ -41,12 +41,16 @@ export interface EmbeddedBackendOptions {
   s3PublicUrl?: string;
   maxUploadBytes?: number;
   pendingMaxAgeSeconds?: number;
+  /** false: S3 events are dropped as if the process died before handling them (crash-recovery tests) */
+  processEvents?: boolean;
 }
 
-const BUCKET = 'ferry-media';
-const TABLE = 'ferry';
+export const LOCAL_BUCKET = 'ferry-media';
+export const LOCAL_TABLE = 'ferry';
+const BUCKET = LOCAL_BUCKET;
+const TABLE = LOCAL_TABLE;
 /** s3rver accepts only this key pair (it does not verify signatures, but it checks the key ID). */
-const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 // Browsers (serve mode, the renderer) PUT straight to S3, so the local bucket allows any origin and
 // exposes ETag (multipart completion needs each part's).
@@ -171,7 +175,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };
   const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
   const dispatcher = new EventDispatcher({ concurrency: 2, attempts: 3, backoffMs: 200, handle: processUpload.withDeps(deps), log });
-  s3rver.on('event', (event: S3Event) => dispatcher.dispatch(event));
+  if (opts.processEvents !== false) s3rver.on('event', (event: S3Event) => dispatcher.dispatch(event));
 
   const routes: BoundRoute[] = await Promise.all(
     apiRoutes.map(async (r) => {
@@ -183,7 +187,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   const apiAddress = await listen(api, opts.port ?? 0, host);
   const apiUrl = urlOf(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, apiAddress.port);
 
-  await redispatchOrphans(deps, dispatcher);
+  if (opts.processEvents !== false) await redispatchOrphans(deps, dispatcher);
   const runCleanup = cleanup.withDeps(deps);
   // Sweep at least every 5 minutes, and often enough that a short configured age is honoured.
   const sweepMs = Math.max(1000, Math.min(300_000, (config.pendingMaxAgeSeconds * 1000) / 2));

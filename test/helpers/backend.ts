@@ -7,7 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { startEmbeddedBackend, type EmbeddedBackend, type EmbeddedBackendOptions } from '../../backend-lambda/local/index.ts';
+import {
+  LOCAL_BUCKET,
+  LOCAL_TABLE,
+  S3RVER_CREDENTIALS,
+  startEmbeddedBackend,
+  type EmbeddedBackend,
+  type EmbeddedBackendOptions,
+} from '../../backend-lambda/local/index.ts';
+import { DEFAULTS, type BackendConfig } from '../../backend-lambda/lib/config.ts';
+import { makeDeps, type Deps } from '../../backend-lambda/lib/deps.ts';
 
 export type TestBackend = EmbeddedBackend & { dataDir: string; /** stops and deletes the data dir */ destroy(): Promise<void> };
 
@@ -144,4 +153,33 @@ export async function createAlbum(backend: Pick<EmbeddedBackend, 'api' | 'token'
   const res = await api(backend, 'POST', '/albums', { title });
   if (res.status !== 201) throw new Error(`create album: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.album.albumId;
+}
+
+/** Deps pointing at a running embedded backend's stores, for calling cores directly (fake clocks, re-delivered events). */
+export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): Deps {
+  const deps = makeDeps({
+    region: 'us-east-1',
+    tableName: LOCAL_TABLE,
+    bucketName: LOCAL_BUCKET,
+    s3Endpoint: backend.s3,
+    s3PublicUrl: backend.s3,
+    dynamodbEndpoint: backend.dynamodb,
+    credentials: S3RVER_CREDENTIALS,
+    maxUploadBytes: DEFAULTS.maxUploadBytes,
+    pendingMaxAgeSeconds: DEFAULTS.pendingMaxAgeSeconds,
+    presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
+    maxInputPixels: DEFAULTS.maxInputPixels,
+    maxImageBytes: DEFAULTS.maxImageBytes,
+    ...overrides,
+  });
+  return now ? { ...deps, now } : deps;
+}
+
+/** Downloads a URL and decodes it with sharp: the real size of a rendition. */
+export async function fetchImage(url: string): Promise<{ width: number; height: number; format: string | undefined; headers: Headers; bytes: Buffer }> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const meta = await sharp(bytes).metadata();
+  return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format, headers: res.headers, bytes };
 }
