@@ -49,6 +49,8 @@ export interface OpenEngineHostOptions {
   stallMs?: number;
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
   startWatches?: boolean;
+  /** one run's concurrency and bandwidth (CLI flags), not written to settings */
+  overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit'>>;
   /** stop an embedded backend this host started when it closes (default true) */
   stopBackendOnClose?: boolean;
 }
@@ -76,6 +78,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const dataDir = resolve(opts.dataDir);
   const paths = dataPaths(dataDir);
   let settings: Settings = loadSettings(paths.settings);
+  const run = { ...settings, ...opts.overrides };
 
   let backend: BackendHandle | undefined;
   let apiUrl: string;
@@ -94,7 +97,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
 
   const store = new QueueStore(openDatabase(paths.queueDb));
   const client = createApiClient({ baseUrl: apiUrl, token });
-  const bucket = new TokenBucket(settings.bandwidthLimit, realClock);
+  const bucket = new TokenBucket(run.bandwidthLimit, realClock);
   const engine = new Engine(
     {
       store,
@@ -108,7 +111,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
         return { size: s.size, mtimeMs: s.mtimeMs };
       },
     },
-    { ...opts.engineOptions, concurrency: settings.concurrency, partConcurrency: settings.partConcurrency },
+    { ...opts.engineOptions, concurrency: run.concurrency, partConcurrency: run.partConcurrency },
   );
   engine.start();
 
