@@ -1,0 +1,45 @@
+/**
+ * `ferry serve [--port N]`: the desktop UI in a browser, for headless boxes (a GPU server running
+ * ComfyUI) and for tests. The engine runs in this process; the page reaches it over a WebSocket.
+ */
+import { resolveDataDir } from '../../config/paths.ts';
+import { startServe } from '../../serve/server.ts';
+import { ensureRendererBuilt } from '../../serve/renderer-dir.ts';
+import { openEngineHost } from '../../engine/host.ts';
+
+export interface ServeCommandOptions {
+  port?: string;
+  api?: string;
+  token?: string;
+  dataDir?: string;
+}
+
+/** Starts the engine and serve mode, prints the URL (token included), and runs until SIGINT/SIGTERM. */
+export async function run(opts: ServeCommandOptions): Promise<void> {
+  const port = Number(opts.port ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`ferry serve: --port must be a number from 0 to 65535, not ${JSON.stringify(opts.port)}.`);
+    process.exitCode = 2;
+    return;
+  }
+  const rendererDir = await ensureRendererBuilt();
+  const host = await openEngineHost({
+    dataDir: resolveDataDir(opts.dataDir),
+    ...(opts.api ? { apiUrl: opts.api } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
+  });
+  const serve = await startServe({ engine: host, rendererDir, port });
+  console.log(`Ferry is running. Open this URL in a browser on this machine (it includes the access token):\n\n  ${serve.url}\n`);
+  console.log('Reaching it from another machine: forward the port over SSH (ssh -L), never expose it. Ctrl-C stops.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await serve.close();
+    await host.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}

@@ -1,0 +1,260 @@
+/**
+ * The Electron main process: one window on the built renderer (app://ferry), the engine in this
+ * process, the embedded backend in a utility process (Sharp never stalls the UI), a tray with
+ * progress, taskbar/dock progress, a notification per finished batch, start-at-login and a single
+ * instance. Every IPC call is checked (channel, sender frame, origin, zod arguments) before the
+ * engine sees it. Bundled by scripts/build.ts into dist/electron/main.mjs.
+ */
+import {
+  app,
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  ipcMain,
+  nativeImage,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  utilityProcess,
+} from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EngineApi, EngineEvent, QueueTotals, Settings } from '../../shared/engine-api.ts';
+import { engineCallChannel, engineEventChannel } from '../../shared/ipc.ts';
+import { dispatchEngineCall } from '../ipc/dispatch.ts';
+import { resolveDataDir } from '../config/paths.ts';
+import { openEngineHost, type EngineHost } from '../engine/host.ts';
+import { appCsp, appHost, isTrustedSender } from './security.ts';
+import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.ts';
+import { trayIconDataUrl } from './icon.ts';
+
+const here = import.meta.dirname;
+const rendererDir = join(here, '..', 'renderer');
+const dataDir = resolveDataDir();
+const settingsFile = join(dataDir, 'desktop-settings.json');
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+let win: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let host: EngineHost | undefined;
+let unsubscribe: (() => void) | undefined;
+let desktop: DesktopSettings = { backend: { mode: 'embedded' }, startAtLogin: false };
+
+/** Runs `ferry backend` (bundled CLI) in a utility process and waits for its ready line. */
+async function spawnBackend(dir: string): Promise<{ api: string; token: string; stop(): Promise<void> }> {
+  const child = utilityProcess.fork(join(here, 'ferry-cli.mjs'), ['backend', '--data-dir', dir], {
+    stdio: 'pipe',
+    serviceName: 'Ferry backend',
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+  });
+  const ready = await new Promise<{ api: string; token: string }>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('The embedded backend did not start within 60 s.')), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const line = buf.split('\n').find((l) => l.trim().startsWith('{'));
+      if (!line) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as { api: string; token: string });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The embedded backend exited (code ${code}) before it was ready.`));
+    });
+  });
+  return {
+    ...ready,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        if (!child.kill()) resolve();
+      }),
+  };
+}
+
+async function startEngine(): Promise<EngineHost> {
+  const remote = desktop.backend.mode === 'remote' ? desktop.backend : undefined;
+  const opened = await openEngineHost({
+    dataDir,
+    spawnBackend,
+    ...(remote ? { apiUrl: remote.apiUrl, token: remote.token } : {}),
+  });
+  unsubscribe = opened.onEvent(onEngineEvent);
+  return opened;
+}
+
+function onEngineEvent(event: EngineEvent): void {
+  win?.webContents.send(engineEventChannel, event);
+  if (event.type === 'totals') showProgress(event.totals);
+  if (event.type === 'batch-finished' && Notification.isSupported()) {
+    const failed = event.failed > 0;
+    new Notification({
+      title: failed ? 'Ferry: some files failed' : 'Ferry: upload finished',
+      body: failed
+        ? `${event.uploaded} uploaded, ${event.failed} failed. Open Ferry to retry them.`
+        : `${event.uploaded} file${event.uploaded === 1 ? '' : 's'} uploaded, thumbnails ready.`,
+    }).show();
+  }
+}
+
+function showProgress(t: QueueTotals): void {
+  const active = t.byState.queued + t.byState.hashing + t.byState.requesting + t.byState.uploading;
+  const fraction = t.bytesTotal > 0 ? t.bytesSent / t.bytesTotal : 0;
+  win?.setProgressBar(active > 0 ? fraction : -1, { mode: t.byState.failed > 0 ? 'error' : 'normal' });
+  tray?.setToolTip(active > 0 ? `Ferry: ${Math.round(fraction * 100)}%, ${active} to go` : `Ferry: ${t.byState.uploaded} uploaded`);
+}
+
+/** The engine API as the renderer sees it: backend choice and start-at-login are desktop settings. */
+function desktopApi(): EngineApi {
+  const engine = (): EngineApi => {
+    if (!host) throw new Error('The engine is restarting; try again in a moment.');
+    return host.api;
+  };
+  const merge = (s: Settings): Settings => ({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
+  return new Proxy({} as EngineApi, {
+    get(_t, name: keyof EngineApi) {
+      if (name === 'getSettings') return async () => merge(await engine().getSettings());
+      if (name === 'updateSettings') {
+        return async (patch: Partial<Settings>) => {
+          const { backend, startAtLogin, ...rest } = patch;
+          if (startAtLogin !== undefined) {
+            app.setLoginItemSettings({ openAtLogin: startAtLogin });
+            desktop = { ...desktop, startAtLogin };
+          }
+          const backendChanged = backend !== undefined && JSON.stringify(backend) !== JSON.stringify(desktop.backend);
+          if (backend) desktop = { ...desktop, backend };
+          saveDesktopSettings(settingsFile, desktop, safeStorage);
+          const saved = Object.keys(rest).length ? await engine().updateSettings(rest) : await engine().getSettings();
+          if (backendChanged) {
+            // The backend is an engine-host option, so switching it means reopening the host.
+            unsubscribe?.();
+            const old = host;
+            host = undefined;
+            await old?.close();
+            host = await startEngine();
+          }
+          return merge(saved);
+        };
+      }
+      return (...args: unknown[]) => (engine()[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+    },
+  });
+}
+
+function serveApp(): void {
+  protocol.handle('app', (req) => {
+    const url = new URL(req.url);
+    if (url.host !== appHost) return new Response('Not found', { status: 404 });
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = normalize(join(rendererDir, rel));
+    if (!file.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString()).then((res) => {
+      const headers = new Headers(res.headers);
+      headers.set('Content-Security-Policy', appCsp);
+      headers.set('X-Content-Type-Options', 'nosniff');
+      return new Response(res.body, { status: res.status, headers });
+    });
+  });
+}
+
+function lockDown(): void {
+  // Nothing in Ferry needs camera, notifications-from-web, geolocation...: deny every permission.
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  ipcMain.handle(engineCallChannel, (event, method: unknown, args: unknown) => {
+    if (!isTrustedSender(event.sender, event.senderFrame, win?.webContents)) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame was refused.' } };
+    }
+    return dispatchEngineCall(api, method, args);
+  });
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 760,
+    minHeight: 520,
+    title: 'Ferry',
+    show: false,
+    backgroundColor: '#f6f7f9',
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => (win = undefined));
+  void win.loadURL('app://ferry/index.html');
+}
+
+function createTray(): void {
+  tray = new Tray(nativeImage.createFromDataURL(trayIconDataUrl));
+  tray.setToolTip('Ferry');
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Show Ferry', click: () => (win ? win.show() : createWindow()) },
+      { label: 'Pause all', click: () => void host?.api.pauseAll() },
+      { label: 'Resume all', click: () => void host?.api.resumeAll() },
+      { type: 'separator' },
+      { label: 'Quit', click: () => app.quit() },
+    ]),
+  );
+  tray.on('click', () => (win ? win.show() : createWindow()));
+}
+
+const api = desktopApi();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return createWindow();
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  app.on('window-all-closed', () => {
+    // Uploads keep going from the tray; Quit in the tray menu ends them.
+  });
+  app.on('activate', () => !win && createWindow());
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !host) return;
+    event.preventDefault();
+    quitting = true;
+    const closing = host;
+    host = undefined;
+    void closing.close().finally(() => app.quit());
+  });
+
+  void app.whenReady().then(async () => {
+    desktop = loadDesktopSettings(settingsFile, safeStorage);
+    lockDown();
+    serveApp();
+    createTray();
+    createWindow();
+    try {
+      host = await startEngine();
+    } catch (err) {
+      new Notification({ title: 'Ferry could not start its engine', body: err instanceof Error ? err.message : String(err) }).show();
+    }
+  });
+}

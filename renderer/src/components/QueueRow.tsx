@@ -1,0 +1,82 @@
+/** One file in the queue: state, a progress bar from bytesSent/size, speed, ETA, error and actions. */
+import { memo } from 'react';
+import type { QueueItem } from '../../../shared/engine-api.ts';
+import { baseName, dirName, errorAdvice, formatBytes, formatEta, formatRate, stateLabels } from '../format.ts';
+import { useFerry } from '../store/context.ts';
+
+const retryable = new Set(['failed', 'cancelled']);
+const cancellable = new Set(['queued', 'hashing', 'requesting', 'uploading', 'paused']);
+
+export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
+  const retry = useFerry((s) => s.retry);
+  const cancel = useFerry((s) => s.cancel);
+  const pause = useFerry((s) => s.pause);
+  const resume = useFerry((s) => s.resume);
+  const name = baseName(item.path);
+  const pct = item.size > 0 ? Math.min(100, (item.bytesSent / item.size) * 100) : item.state === 'uploaded' ? 100 : 0;
+  const active = item.state === 'uploading' || item.state === 'requesting' || item.state === 'hashing';
+  const detail =
+    item.state === 'uploading'
+      ? [`${formatBytes(item.bytesSent)} of ${formatBytes(item.size)}`, formatRate(item.rate), formatEta(item.etaSeconds)].filter(Boolean).join(' · ')
+      : item.state === 'skipped'
+        ? (item.skipReason ?? 'Already uploaded')
+        : formatBytes(item.size);
+
+  return (
+    <div className={`qrow state-${item.state}`} data-state={item.state} data-id={item.id} data-path={item.path}>
+      <div className="qthumb" aria-hidden="true">
+        {item.thumbnail ? <img src={item.thumbnail} alt="" loading="lazy" /> : <span>{name.split('.').pop()?.slice(0, 4).toUpperCase()}</span>}
+      </div>
+      <div className="qmain">
+        <div className="qtitle">
+          <span className="qname" title={item.path}>
+            {name}
+          </span>
+          <span className={`badge badge-${item.state}`}>{stateLabels[item.state]}</span>
+        </div>
+        <div
+          className={`bar${active ? ' live' : ''}`}
+          role="progressbar"
+          aria-label={`${name} progress`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(pct)}
+        >
+          <div className="fill" style={{ width: `${pct}%` }} />
+        </div>
+        <div className="qdetail">
+          <span className="muted qdir" title={item.path}>
+            {dirName(item.path)}
+          </span>
+          <span className="qstats">{detail}</span>
+        </div>
+        {item.error && item.state === 'failed' ? (
+          <div className="qerror" role="alert">
+            <strong>{item.error.message}</strong> {errorAdvice(item.error.code)}
+          </div>
+        ) : null}
+      </div>
+      <div className="qactions">
+        {retryable.has(item.state) ? (
+          <button type="button" onClick={() => void retry(item.id)} aria-label={`Retry ${name}`}>
+            Retry
+          </button>
+        ) : null}
+        {item.state === 'paused' ? (
+          <button type="button" onClick={() => void resume(item.id)} aria-label={`Resume ${name}`}>
+            Resume
+          </button>
+        ) : active || item.state === 'queued' ? (
+          <button type="button" onClick={() => void pause(item.id)} aria-label={`Pause ${name}`}>
+            Pause
+          </button>
+        ) : null}
+        {cancellable.has(item.state) ? (
+          <button type="button" className="ghost" onClick={() => void cancel(item.id)} aria-label={`Cancel ${name}`}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+});
