@@ -1,0 +1,176 @@
+/**
+ * A fault-injecting HTTP proxy on 127.0.0.1 between the uploader and S3: presigned URLs point at it
+ * (the backend's `s3PublicUrl`), it forwards to s3rver, counts every PUT (key, part, bytes, outcome)
+ * and, when a rule says so, resets the connection, stalls, or answers 5xx / 403 itself. This is how
+ * the tests exercise the real network code instead of mocking it.
+ */
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'reset'; afterBytes?: number }
+  | { kind: 'stall' }
+  | { kind: 'status'; status: number; body?: string };
+
+export interface PutRecord {
+  key: string;
+  partNumber: number | undefined;
+  bytes: number;
+  status: number | 'reset' | 'stall' | 'error';
+  startedAt: number;
+  endedAt: number | undefined;
+}
+
+export interface FaultProxy {
+  url: string;
+  puts: PutRecord[];
+  /** PUTs that S3 answered 2xx */
+  okPuts(): PutRecord[];
+  /** total request-body bytes that reached the proxy for PUTs */
+  bytesIn(): number;
+  setTarget(s3Url: string): void;
+  /** decides a fault for each PUT (called with the running count of PUTs so far) */
+  setRule(rule: ((put: { key: string; partNumber: number | undefined; n: number }) => Fault | undefined) | undefined): void;
+  close(): Promise<void>;
+}
+
+/** Starts the proxy on 127.0.0.1, port 0; `target` may be set later (setTarget). */
+export async function startFaultProxy(target?: string): Promise<FaultProxy> {
+  let targetUrl = target ? new URL(target) : undefined;
+  let rule: Parameters<FaultProxy['setRule']>[0];
+  const puts: PutRecord[] = [];
+  const sockets = new Set<Socket>();
+  const stalled = new Set<IncomingMessage>();
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const isPut = req.method === 'PUT';
+    const partParam = url.searchParams.get('partNumber');
+    const record: PutRecord | undefined = isPut
+      ? { key: url.pathname, partNumber: partParam ? Number(partParam) : undefined, bytes: 0, status: 'error', startedAt: Date.now(), endedAt: undefined }
+      : undefined;
+    if (record) {
+      puts.push(record);
+      req.on('data', (c: Buffer) => (record.bytes += c.length));
+    }
+    const fault = record ? rule?.({ key: record.key, partNumber: record.partNumber, n: puts.length }) : undefined;
+    const finish = (status: PutRecord['status']) => {
+      if (record && record.endedAt === undefined) {
+        record.status = status;
+        record.endedAt = Date.now();
+      }
+    };
+    if (fault?.kind === 'reset') {
+      const after = fault.afterBytes ?? 0;
+      const check = () => {
+        if ((record?.bytes ?? 0) >= after) {
+          finish('reset');
+          req.socket.destroy();
+        }
+      };
+      req.on('data', check);
+      check();
+      return;
+    }
+    if (fault?.kind === 'stall') {
+      // swallow the body and never answer: the client's watchdog has to notice
+      stalled.add(req);
+      req.resume();
+      req.socket.once('close', () => finish('stall'));
+      return;
+    }
+    if (fault?.kind === 'status') {
+      req.resume();
+      req.on('end', () => {
+        finish(fault.status);
+        res.writeHead(fault.status, { 'content-type': 'application/xml' });
+        res.end(fault.body ?? `<?xml version="1.0"?><Error><Code>${fault.status === 503 ? 'SlowDown' : fault.status === 403 ? 'AccessDenied' : 'InternalError'}</Code></Error>`);
+      });
+      return;
+    }
+    if (!targetUrl) {
+      res.writeHead(502).end('no target');
+      return;
+    }
+    const upstream = request(
+      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        up.on('end', () => finish(up.statusCode ?? 502));
+      },
+    );
+    upstream.on('error', () => {
+      finish('error');
+      res.destroy();
+    });
+    req.on('aborted', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    puts,
+    okPuts: () => puts.filter((p) => typeof p.status === 'number' && p.status >= 200 && p.status < 300),
+    bytesIn: () => puts.reduce((n, p) => n + p.bytes, 0),
+    setTarget: (u) => (targetUrl = new URL(u)),
+    setRule: (r) => (rule = r),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The address s3rver listens on inside this process. The embedded backend reports only the public
+ * S3 URL (this proxy), so the test finds s3rver's port among this process's listening sockets
+ * (Linux /proc) and recognises it by its ListAllMyBuckets answer.
+ */
+export async function findLocalS3rver(excludePorts: number[]): Promise<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // fd closed while listing
+    }
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9]!)) continue;
+      const port = parseInt(cols[1]!.split(':')[1]!, 16);
+      if (!excludePorts.includes(port)) ports.push(port);
+    }
+  }
+  for (const port of ports) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+      if ((await res.text()).includes('ListAllMyBucketsResult')) return `http://127.0.0.1:${port}`;
+    } catch {
+      // not HTTP, or not s3rver
+    }
+  }
+  throw new Error(`no s3rver among listening ports ${ports.join(', ')}`);
+}
+
+/** The port of a URL (for `findLocalS3rver`'s exclusions). */
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
