@@ -47,8 +47,10 @@ export class FerryApi extends Construct {
       generateSecret: false,
       // USER_PASSWORD_AUTH lets `aws cognito-idp initiate-auth` mint a token without an SRP library.
       authFlows: { userPassword: true, userSrp: true },
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
+      // A day, Cognito's maximum: the desktop app and FERRY_TOKEN hold a bare token with no refresh
+      // flow yet, and an hour would cut a long upload or an overnight `ferry watch` short with 401s.
+      idTokenValidity: Duration.days(1),
+      accessTokenValidity: Duration.days(1),
       refreshTokenValidity: Duration.days(30),
       preventUserExistenceErrors: true,
     });

@@ -113,6 +113,7 @@ export class FerryStack extends Stack {
     new CfnOutput(this, 'ThumbnailBaseUrl', { value: publicBaseUrl });
     if (cdn) new CfnOutput(this, 'DistributionId', { value: cdn.distribution.distributionId });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay a dead-lettered event' });
   }
 
   private grant(fn: FunctionName, lambda: IFunction): void {

@@ -232,6 +232,8 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
       GenerateSecret: false,
+      IdTokenValidity: 1440,
+      TokenValidityUnits: Match.objectLike({ IdToken: 'minutes' }),
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
   });
@@ -320,6 +322,6 @@ describe('thumbnails CDN', () => {
 describe('outputs', () => {
   it('give the CLI and DEPLOY.md everything they need', () => {
     const outputs = Object.keys((template.toJSON() as { Outputs: Json }).Outputs);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'BucketName', 'ThumbnailBaseUrl', 'DistributionId']));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'BucketName', 'ThumbnailBaseUrl', 'DistributionId', 'DeadLetterQueueUrl', 'ProcessUploadFunctionName']));
   });
 });
