@@ -7,7 +7,7 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'stream', 'child_process', 'worker_threads'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.tsbuild/', 'dist/', 'cdk.out/', '**/cdk.out/', 'test-results/', 'release/', '.bench/'] },
+  { ignores: ['node_modules/', '.tools/', '.tsbuild/', 'dist/', 'cdk.out/', '**/cdk.out/', 'test-results/', 'release/', '.bench/', '.ferry-data/', '**/.ferry-data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
