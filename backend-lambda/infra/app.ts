@@ -9,14 +9,12 @@ import { FerryStack } from './ferry-stack.ts';
 export const DEFAULT_STACK_NAME = 'Ferry';
 
 /** The app and its one stack; the stack name comes from context `stackName` when given. */
-export function buildApp(props: AppProps & { handlersDir?: string } = {}): { app: App; stack: FerryStack } {
-  const { handlersDir, ...appProps } = props;
-  const app = new App(appProps);
+export function buildApp(props: AppProps = {}): { app: App; stack: FerryStack } {
+  const app = new App(props);
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new FerryStack(app, stackName, {
     config: readInfraConfig(app.node),
     description: 'Ferry: presigned uploads to S3, thumbnails with Sharp on Lambda (backend-lambda/infra)',
-    ...(handlersDir ? { handlersDir } : {}),
   });
   return { app, stack };
 }

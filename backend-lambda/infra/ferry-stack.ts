@@ -20,15 +20,13 @@ import { functionAccess, type FunctionName } from './access.ts';
 import { FerryApi } from './api.ts';
 import { createMediaBucket, ORIGINAL_PREFIXES } from './bucket.ts';
 import type { InfraConfig } from './config.ts';
-import { createFerryFunction, repoRoot } from './functions.ts';
+import { createFerryFunction, repoRoot, type FerryFunctionProps } from './functions.ts';
 import { sharpCommandHooks } from './sharp-bundle.ts';
 import { createTable } from './table.ts';
 import { ThumbnailsCdn } from './thumbnails-cdn.ts';
 
 export interface FerryStackProps extends StackProps {
   config: InfraConfig;
-  /** Handler directory; defaults to backend-lambda/functions. */
-  handlersDir?: string;
 }
 
 /** The whole deployment in one stack. */
@@ -54,9 +52,8 @@ export class FerryStack extends Stack {
       MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
       PENDING_MAX_AGE_SECONDS: String(config.pendingMaxAgeSeconds),
     };
-    const handlersDir = props.handlersDir;
-    const make = (fn: FunctionName, id: string, extra: Omit<Parameters<typeof createFerryFunction>[2], 'fn' | 'environment' | 'handlersDir'> = {}, env: Record<string, string> = {}): NodejsFunction =>
-      createFerryFunction(this, id, { fn, environment: { ...environment, ...env }, ...(handlersDir ? { handlersDir } : {}), ...extra });
+    const make = (fn: FunctionName, id: string, extra: Omit<FerryFunctionProps, 'fn' | 'environment'> = {}, env: Record<string, string> = {}): NodejsFunction =>
+      createFerryFunction(this, id, { fn, environment: { ...environment, ...env }, ...extra });
 
     const apiFunctions = {} as Record<ApiFunctionName, NodejsFunction>;
     for (const route of apiRoutes) apiFunctions[route.fn] = make(route.fn, pascal(route.fn));

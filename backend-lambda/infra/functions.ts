@@ -27,13 +27,11 @@ export interface FerryFunctionProps {
   /** Packages left out of the bundle (they are copied in by `commandHooks`). */
   externalModules?: string[];
   commandHooks?: ICommandHooks;
-  /** Handler directory; tests of the stack's shape alone may point it elsewhere. */
-  handlersDir?: string;
 }
 
 /** Creates the function serving `functions/{fn}.ts`, with its own log group. */
 export function createFerryFunction(scope: Construct, id: string, props: FerryFunctionProps): NodejsFunction {
-  const entry = join(props.handlersDir ?? functionsDir, functionEntry(props.fn));
+  const entry = join(functionsDir, functionEntry(props.fn));
   if (!existsSync(entry)) throw new Error(`handler for "${props.fn}" not found at ${entry}`);
   const logGroup = new LogGroup(scope, `${id}Logs`, {
     retention: RetentionDays.ONE_MONTH,
