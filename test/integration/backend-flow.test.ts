@@ -15,6 +15,7 @@ import {
   sha256Hex,
   startTestBackend,
   uploadToAlbum,
+  type ApiAnswer,
   type TestBackend,
 } from '../helpers/backend.ts';
 
@@ -172,7 +173,7 @@ describe('records, listing and re-delivery', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const res = await api(backend, 'GET', `/albums/${albumId}/media?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: ApiAnswer = await api(backend, 'GET', `/albums/${albumId}/media?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status).toBe(200);
       seen.push(...res.body.media.map((m: { mediaId: string }) => m.mediaId));
       cursor = res.body.nextCursor;
@@ -205,7 +206,7 @@ describe('records, listing and re-delivery', () => {
     expect(fresh.body.upload.headers).toEqual({ 'Content-Type': 'image/jpeg', 'Content-Length': String(data.length), 'x-amz-checksum-sha256': Buffer.from(sha256Hex(data), 'hex').toString('base64') });
     expect(new URL(fresh.body.upload.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;x-amz-checksum-sha256');
     expect(Number(new URL(fresh.body.upload.url).searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(15 * 60);
-    const put = await fetch(fresh.body.upload.url, { method: 'PUT', headers: fresh.body.upload.headers, body: data });
+    const put = await fetch(fresh.body.upload.url, { method: 'PUT', headers: fresh.body.upload.headers, body: data as unknown as BodyInit });
     expect(put.status).toBe(200);
     await backend.idle();
     expect((await mediaOf(req.body.mediaId)).status).toBe('uploaded');
@@ -232,7 +233,7 @@ describe('generated media and avatars', () => {
       expect(res.status).toBe(201);
       expect(res.body.mediaId).toBe(`${gen}_${index}`);
       expect(res.body.key).toBe(`generated/${gen}/${gen}_${index}.png`);
-      await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: data });
+      await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: data as unknown as BodyInit });
     }
     await backend.idle();
     const list = await api(backend, 'GET', `/generations/${gen}/media`);
@@ -256,7 +257,7 @@ describe('generated media and avatars', () => {
     const res = await api(backend, 'POST', '/users/me/avatar/upload', { filename: 'me.jpg', mimeType: 'image/jpeg', size: data.length });
     expect(res.status).toBe(201);
     expect(res.body.key).toBe(`users/${backend.userId}/avatar/${res.body.mediaId}.jpg`);
-    await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: data });
+    await fetch(res.body.upload.url, { method: 'PUT', headers: res.body.upload.headers, body: data as unknown as BodyInit });
     await backend.idle();
     const me = await api(backend, 'GET', '/users/me');
     expect(me.status).toBe(200);
