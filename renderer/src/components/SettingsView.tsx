@@ -89,7 +89,7 @@ export function SettingsView() {
           </div>
           <div className="field">
             <label htmlFor={ids.limit}>Bandwidth limit (MB/s, 0 for none)</label>
-            <input id={ids.limit} type="number" min={0} step="0.1" value={limitMb} onChange={(e) => setLimitMb(e.target.value)} />
+            <input id={ids.limit} type="number" min={0} step="any" value={limitMb} onChange={(e) => setLimitMb(e.target.value)} />
           </div>
         </fieldset>
         <fieldset>

@@ -1,0 +1,158 @@
+/**
+ * TEST ONLY: an in-memory `EngineApi` for the renderer's component tests. It keeps a queue of any
+ * length as plain objects, answers every method of the contract, records calls, and lets a test
+ * push engine events, so stores and views are exercised without a backend. The real engine is
+ * covered by the engine's own tests and by the e2e suite.
+ */
+import type { Album, Media } from '../../shared/api.ts';
+import type {
+  EngineApi,
+  EngineEvent,
+  FileState,
+  QueueItem,
+  QueueTotals,
+  Settings,
+  UploadTarget,
+  WatchedFolder,
+} from '../../shared/engine-api.ts';
+import { fileStates } from '../../shared/engine-api.ts';
+
+export interface FakeCall {
+  method: keyof EngineApi;
+  args: unknown[];
+}
+
+/** Makes `n` queued items with ids 1..n. */
+export function makeItems(n: number, over: Partial<QueueItem> = {}): QueueItem[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    path: `/photos/trip/img-${String(i + 1).padStart(6, '0')}.jpg`,
+    size: 2_000_000,
+    state: 'queued' as FileState,
+    bytesSent: 0,
+    rate: 0,
+    etaSeconds: null,
+    attempts: 0,
+    updatedAt: '2026-11-24T12:00:00.000Z',
+    ...over,
+  }));
+}
+
+export class InMemoryFakeEngine {
+  items: QueueItem[];
+  albums: Album[] = [];
+  media = new Map<string, Media[]>();
+  watches: WatchedFolder[] = [];
+  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, startAtLogin: false };
+  online = true;
+  paused = false;
+  calls: FakeCall[] = [];
+  /** set to make the next call of that method throw this error */
+  failNext = new Map<keyof EngineApi, Error>();
+  private listeners = new Set<(e: EngineEvent) => void>();
+  private nextId: number;
+
+  constructor(items: QueueItem[] = []) {
+    this.items = items;
+    this.nextId = items.length + 1;
+  }
+
+  onEvent(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  totals(): QueueTotals {
+    const byState = Object.fromEntries(fileStates.map((s) => [s, 0])) as Record<FileState, number>;
+    let bytesTotal = 0;
+    let bytesSent = 0;
+    for (const i of this.items) {
+      byState[i.state]++;
+      bytesTotal += i.size;
+      bytesSent += i.bytesSent;
+    }
+    return { files: this.items.length, byState, bytesTotal, bytesSent, rate: 0, etaSeconds: null };
+  }
+
+  /** Changes one item and pushes the `items` and `totals` events, as the engine does. */
+  update(id: number, patch: Partial<QueueItem>): QueueItem {
+    const idx = this.items.findIndex((i) => i.id === id);
+    const item = { ...this.items[idx]!, ...patch };
+    this.items[idx] = item;
+    this.emit({ type: 'items', items: [item] });
+    this.emit({ type: 'totals', totals: this.totals() });
+    return item;
+  }
+
+  /** The `EngineApi` the store is given; every call is recorded in `calls`. */
+  get api(): EngineApi {
+    const record = <T>(method: keyof EngineApi, args: unknown[], fn: () => T): Promise<Awaited<T>> => {
+      this.calls.push({ method, args });
+      const err = this.failNext.get(method);
+      if (err) {
+        this.failNext.delete(method);
+        return Promise.reject(err);
+      }
+      return Promise.resolve(fn()) as Promise<Awaited<T>>;
+    };
+    return {
+      status: () => record('status', [], () => ({ online: this.online, paused: this.paused, apiUrl: 'http://127.0.0.1:1', totals: this.totals() })),
+      listQueue: (q) =>
+        record('listQueue', [q], () => {
+          const rows = q.states ? this.items.filter((i) => q.states!.includes(i.state)) : this.items;
+          return { items: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+        }),
+      addPaths: (paths: string[], target: UploadTarget) =>
+        record('addPaths', [paths, target], () => {
+          const added = makeItems(paths.length).map((i, k) => ({ ...i, id: this.nextId + k, path: paths[k]!, ...(target.albumId ? { albumId: target.albumId } : {}) }));
+          this.nextId += added.length;
+          this.items.push(...added);
+          this.emit({ type: 'totals', totals: this.totals() });
+          return { added: added.length, skipped: 0 };
+        }),
+      pauseAll: () => record('pauseAll', [], () => void (this.paused = true)),
+      resumeAll: () => record('resumeAll', [], () => void (this.paused = false)),
+      pause: (id) => record('pause', [id], () => void this.update(id, { state: 'paused' })),
+      resume: (id) => record('resume', [id], () => void this.update(id, { state: 'queued' })),
+      retry: (id) => record('retry', [id], () => void this.update(id, { state: 'queued', error: undefined })),
+      retryAllFailed: () =>
+        record('retryAllFailed', [], () => {
+          const failed = this.items.filter((i) => i.state === 'failed');
+          for (const f of failed) this.update(f.id, { state: 'queued', error: undefined });
+          return { retried: failed.length };
+        }),
+      cancel: (id) => record('cancel', [id], () => void this.update(id, { state: 'cancelled' })),
+      clearFinished: () =>
+        record('clearFinished', [], () => {
+          const done = this.items.filter((i) => i.state === 'uploaded' || i.state === 'skipped' || i.state === 'cancelled');
+          this.items = this.items.filter((i) => !done.includes(i));
+          this.emit({ type: 'removed', ids: done.map((d) => d.id) });
+          return { removed: done.length };
+        }),
+      listAlbums: () => record('listAlbums', [], () => this.albums),
+      createAlbum: (title) =>
+        record('createAlbum', [title], () => {
+          const now = new Date().toISOString();
+          const album: Album = { albumId: `album-${this.albums.length + 1}`, title, mediaCount: 0, createdAt: now, updatedAt: now };
+          this.albums.push(album);
+          return album;
+        }),
+      listAlbumMedia: (albumId, cursor) => record('listAlbumMedia', [albumId, cursor], () => ({ media: this.media.get(albumId) ?? [], nextCursor: null })),
+      listWatches: () => record('listWatches', [], () => this.watches),
+      addWatch: (input) =>
+        record('addWatch', [input], () => {
+          const w: WatchedFolder = { id: this.watches.length + 1, dir: input.dir, comfyui: input.comfyui, enabled: true, missing: false, ...(input.albumId ? { albumId: input.albumId } : {}) };
+          this.watches.push(w);
+          return w;
+        }),
+      setWatchEnabled: (id, enabled) => record('setWatchEnabled', [id, enabled], () => void (this.watches = this.watches.map((w) => (w.id === id ? { ...w, enabled } : w)))),
+      removeWatch: (id) => record('removeWatch', [id], () => void (this.watches = this.watches.filter((w) => w.id !== id))),
+      getSettings: () => record('getSettings', [], () => this.settings),
+      updateSettings: (patch) => record('updateSettings', [patch], () => (this.settings = { ...this.settings, ...patch })),
+    };
+  }
+}
