@@ -30,7 +30,7 @@ export async function writeLargeMp4(path: string, bytes: number): Promise<void> 
   while (written < bytes) {
     let chunk = randomBytes(Math.min(1024 * 1024, bytes - written));
     if (written === 0) chunk = Buffer.concat([header, chunk.subarray(header.length)]);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     written += chunk.length;
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));

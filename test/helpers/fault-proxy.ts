@@ -146,7 +146,7 @@ export async function findLocalS3rver(excludePorts: number[]): Promise<string> {
   }
   const ports: number[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

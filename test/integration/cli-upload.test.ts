@@ -82,7 +82,7 @@ describe('ferry upload (integration)', () => {
     expect(album).toHaveLength(1);
     const media: { mediaId: string; key: string; status: string; sha256?: string }[] = [];
     for (let cursor: string | null = null, i = 0; i < 20; i++) {
-      const page = await api(backend, 'GET', `/albums/${album[0]!.albumId}/media${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { body: { media: typeof media; nextCursor: string | null } } = await api(backend, 'GET', `/albums/${album[0]!.albumId}/media${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
       media.push(...page.body.media);
       cursor = page.body.nextCursor;
       if (!cursor) break;
@@ -100,9 +100,7 @@ describe('ferry upload (integration)', () => {
   it('without --api starts the embedded backend, the next run reuses it, and exit codes say what happened', async () => {
     const work = await mkdtemp(join(tmpdir(), 'ferry-cli-emb-'));
     const dataDir = join(work, 'data');
-    let backendPid: number | undefined;
     cleanups.push(async () => {
-      if (backendPid) process.kill(backendPid, 'SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
       await rm(work, { recursive: true, force: true });
     });
@@ -122,7 +120,7 @@ describe('ferry upload (integration)', () => {
     const bg = ferry(['backend', '--data-dir', dataDir]);
     cleanups.push(async () => void bg.child.kill('SIGTERM'));
     await waitFor('backend.json', async () => (await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8').catch(() => '')).includes(`"pid":${bg.child.pid}`), 60_000);
-    backendPid = (JSON.parse(await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8')) as { pid: number }).pid;
+    const backendPid = (JSON.parse(await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8')) as { pid: number }).pid;
 
     const ok = await ferry(['upload', folder, '--album', 'emb', '--data-dir', dataDir, '--json']).done;
     expect(ok.code).toBe(0);

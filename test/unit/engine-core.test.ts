@@ -1,0 +1,327 @@
+/**
+ * The engine's state machine over fakes: an in-memory API, a scripted transport, fake time (sleeps
+ * advance a virtual clock and are recorded, never waited for), an in-memory SQLite queue.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../main/engine/api-client.ts';
+import { Engine, type EngineDeps } from '../../main/engine/engine.ts';
+import { HttpError, NetworkError, AbortedError } from '../../main/engine/errors.ts';
+import type { PutRequest, Transport } from '../../main/engine/transport.ts';
+import { openDatabase } from '../../main/store/db.ts';
+import { QueueStore } from '../../main/store/queue-store.ts';
+import type { Media } from '../../shared/api.ts';
+
+const MiB = 1024 * 1024;
+
+/** Virtual time: `sleep` records the delay, advances `now`, and yields one macrotask (no real waiting). */
+class FakeClock {
+  t = 1_000_000;
+  sleeps: number[] = [];
+  now = () => this.t;
+  sleep = async (ms: number, signal?: AbortSignal) => {
+    if (signal?.aborted) throw signal.reason;
+    this.sleeps.push(ms);
+    this.t += ms;
+    await new Promise((r) => setImmediate(r));
+    if (signal?.aborted) throw signal.reason;
+  };
+}
+
+type Script = (call: string, n: number) => Error | undefined;
+
+function media(mediaId: string, status: Media['status'], size = 10, error?: Media['error']): Media {
+  return { mediaId, kind: 'album', filename: 'f', key: `k/${mediaId}`, mimeType: 'image/jpeg', size, status, createdAt: '', updatedAt: '', ...(error ? { error } : {}) };
+}
+
+function fakeApi(opts: { script?: Script; healthy?: () => boolean; multipartAbove?: number; status?: (id: string) => Media['status']; duplicate?: boolean } = {}) {
+  const calls: string[] = [];
+  const counts = new Map<string, number>();
+  const hit = (name: string) => {
+    calls.push(name);
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    const err = opts.script?.(name, n);
+    if (err) throw err;
+  };
+  let seq = 0;
+  const sizes = new Map<string, number>();
+  const client: ApiClient = {
+    baseUrl: 'http://api',
+    health: async () => {
+      calls.push('health');
+      if (opts.healthy && !opts.healthy()) throw new NetworkError('refused', 'ECONNREFUSED');
+    },
+    listAlbums: async () => [],
+    createAlbum: async () => {
+      throw new Error('unused');
+    },
+    listAlbumMedia: async () => ({ media: [], nextCursor: null }),
+    requestAlbumUpload: async (_albumId, body) => {
+      hit('request');
+      const mediaId = `m${++seq}`;
+      sizes.set(mediaId, body.size);
+      if (opts.duplicate) return { mediaId, duplicateOf: 'm0', status: 'uploaded' };
+      if (body.size >= (opts.multipartAbove ?? Infinity)) {
+        const partSize = 8 * MiB;
+        return { mediaId, key: `k/${mediaId}`, status: 'pending', upload: { type: 'multipart', uploadId: 'u1', partSize, partCount: Math.ceil(body.size / partSize) } };
+      }
+      return { mediaId, key: `k/${mediaId}`, status: 'pending', upload: { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?v=${seq}`, headers: { 'content-type': 'image/jpeg' }, expiresAt: '' } };
+    },
+    requestGenerationUpload: async () => {
+      throw new Error('unused');
+    },
+    refreshUploadUrl: async (mediaId) => {
+      hit('refresh');
+      return { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?fresh`, headers: { 'content-type': 'image/jpeg' }, expiresAt: '' };
+    },
+    signParts: async (mediaId, partNumbers) => {
+      hit('sign');
+      return partNumbers.map((p) => ({ partNumber: p, url: `http://s3/${mediaId}?partNumber=${p}`, expiresAt: '' }));
+    },
+    completeUpload: async (mediaId, parts) => {
+      hit('complete');
+      calls.push(`complete:${parts.map((p) => p.partNumber).join(',')}`);
+      return media(mediaId, 'pending', sizes.get(mediaId));
+    },
+    abortUpload: async (mediaId) => {
+      calls.push(`abort:${mediaId}`);
+    },
+    getMedia: async (mediaId) => {
+      hit('get');
+      return media(mediaId, 'pending');
+    },
+    mediaStatus: async (ids) => {
+      hit('status');
+      return ids.map((id) =>
+        opts.status?.(id) === 'failed' ? media(id, 'failed', 10, { code: 'UNSUPPORTED_IMAGE', message: 'cannot decode' }) : media(id, opts.status?.(id) ?? 'uploaded', sizes.get(id)),
+      );
+    },
+  };
+  return { client, calls, counts };
+}
+
+function fakeTransport(script?: (req: PutRequest, n: number) => Error | undefined, gate?: Promise<void>) {
+  const puts: PutRequest[] = [];
+  const transport: Transport = {
+    put: async (req) => {
+      puts.push(req);
+      if (gate) await Promise.race([gate, new Promise((_, rej) => req.signal.addEventListener('abort', () => rej(req.signal.reason)))]);
+      const err = script?.(req, puts.length);
+      if (err) throw err;
+      req.onProgress(req.end - req.start);
+      return { etag: `"etag-${new URL(req.url).searchParams.get('partNumber') ?? 'single'}"` };
+    },
+  };
+  return { transport, puts };
+}
+
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+});
+
+function build(api: ApiClient, transport: Transport, extra: Partial<EngineDeps> = {}) {
+  const store = new QueueStore(openDatabase(':memory:'));
+  const clock = new FakeClock();
+  const hashed: string[] = [];
+  const deps: EngineDeps = {
+    store,
+    api,
+    transport,
+    clock,
+    random: () => 0.5,
+    hashFile: async (p) => {
+      hashed.push(p);
+      return 'a'.repeat(64);
+    },
+    statFile: async () => ({ size: Number(store.db.prepare('SELECT size FROM files LIMIT 1').get()?.size ?? 10), mtimeMs: 1000 }),
+    ...extra,
+  };
+  const engine = new Engine(deps, { poll: { minMs: 100, maxMs: 1000 }, flushMs: 50 });
+  engines.push(engine);
+  const add = (path: string, size = 10) => store.insertFile({ path, target: 'album:A', size, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A' });
+  return { store, clock, engine, hashed, add };
+}
+
+async function settle(store: QueueStore, id: number, states = ['uploaded', 'failed', 'skipped', 'cancelled', 'paused']) {
+  for (let i = 0; i < 5000; i++) {
+    if (states.includes(store.get(id)!.state)) return store.get(id)!;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`row ${id} stuck in ${store.get(id)!.state}`);
+}
+
+describe('engine state machine (fake time, injected I/O)', () => {
+  it('takes a file from queued through hashing, requesting, uploading and processing to uploaded', async () => {
+    const { client, calls } = fakeApi();
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const states: string[] = [];
+    engine.onEvent((e) => e.type === 'items' && states.push(...e.items.map((i) => i.state)));
+    const id = add('/p/a.jpg');
+    engine.start();
+    const row = await settle(store, id);
+    expect(row.state).toBe('uploaded');
+    expect(row.sha256).toBe('a'.repeat(64));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.headers).toEqual({ 'content-type': 'image/jpeg' });
+    expect(calls).toEqual(['request', 'status']);
+  });
+
+  it('backs off exponentially on 503 SlowDown and network resets, then succeeds', async () => {
+    const { client } = fakeApi();
+    const { transport, puts } = fakeTransport((_r, n) => (n === 1 ? new HttpError(503, 'x', { s3Code: 'SlowDown' }) : n === 2 ? new NetworkError('reset', 'ECONNRESET') : undefined));
+    const { store, engine, add, clock } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    expect((await settle(store, id)).state).toBe('uploaded');
+    expect(puts).toHaveLength(3);
+    expect(store.get(id)!.attempts).toBe(2);
+    // 500 ms × 2^attempt × (½ + ½·random) with random = 0.5
+    expect(clock.sleeps.filter((ms) => ms === 375 || ms === 750)).toEqual([375, 750]);
+  });
+
+  it('re-signs an expired URL (403) instead of failing', async () => {
+    const { client, calls } = fakeApi();
+    const { transport, puts } = fakeTransport((_r, n) => (n === 1 ? new HttpError(403, 'x', { s3Code: 'AccessDenied' }) : undefined));
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    expect((await settle(store, id)).state).toBe('uploaded');
+    expect(calls).toContain('refresh');
+    expect(puts[1]!.url).toContain('fresh');
+  });
+
+  it.each([
+    [413, 'FILE_TOO_LARGE'],
+    [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  ] as const)('%i is fatal at once with its reason', async (status, code) => {
+    const { client, counts } = fakeApi({ script: (c) => (c === 'request' ? new HttpError(status, `rejected ${status}`, { code }) : undefined) });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    const row = await settle(store, id);
+    expect(row.state).toBe('failed');
+    expect(row.error).toEqual({ code, message: `rejected ${status}` });
+    expect(counts.get('request')).toBe(1);
+    expect(puts).toHaveLength(0);
+  });
+
+  it('processing `failed` fails the file with the backend code', async () => {
+    const { client } = fakeApi({ status: () => 'failed' });
+    const { transport } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    const row = await settle(store, id);
+    expect(row.state).toBe('failed');
+    expect(row.error?.code).toBe('UNSUPPORTED_IMAGE');
+  });
+
+  it('a duplicate answer skips the file with the reason', async () => {
+    const { client } = fakeApi({ duplicate: true });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    const row = await settle(store, id);
+    expect(row.state).toBe('skipped');
+    expect(row.skipReason).toBe('duplicate of m0');
+    expect(puts).toHaveLength(0);
+  });
+
+  it('offline: holds without failing or spending attempts, probes /health with backoff, resumes by itself', async () => {
+    let up = false;
+    let requests = 0;
+    const { client, calls } = fakeApi({
+      healthy: () => up,
+      script: (c) => {
+        if (c !== 'request') return undefined;
+        requests++;
+        return up ? undefined : new NetworkError('refused', 'ECONNREFUSED');
+      },
+    });
+    const { transport } = fakeTransport();
+    const { store, engine, add, clock } = build(client, transport);
+    const online: boolean[] = [];
+    engine.onEvent((e) => e.type === 'online' && online.push(e.online));
+    const id = add('/p/a.jpg');
+    engine.start();
+    for (let i = 0; i < 200 && calls.filter((c) => c === 'health').length < 6; i++) await new Promise((r) => setImmediate(r));
+    expect(online).toEqual([false]);
+    expect(store.get(id)!.state).toBe('requesting');
+    expect(store.get(id)!.attempts).toBe(0);
+    // probe delays grow: 1 s, 2 s, 4 s... (× ¾ with random = 0.5)
+    const probes = clock.sleeps.filter((ms) => ms >= 750);
+    expect(probes.slice(0, 3)).toEqual([750, 1500, 3000]);
+    up = true;
+    expect((await settle(store, id)).state).toBe('uploaded');
+    expect(online).toEqual([false, true]);
+    expect(requests).toBe(2);
+  });
+
+  it('multipart resumes with only the missing parts and completes with every ETag', async () => {
+    const { client, calls } = fakeApi({ multipartAbove: 32 * MiB });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/big.mp4', 40 * MiB);
+    // as a crash left it: upload requested, parts 1 and 3 landed
+    store.update(id, { sha256: 'b'.repeat(64), mediaId: 'mX', objectKey: 'k/mX', uploadType: 'multipart', uploadId: 'u1', partSize: 8 * MiB, partCount: 5, state: 'uploading' });
+    store.savePart(id, 1, '"e1"', 8 * MiB);
+    store.savePart(id, 3, '"e3"', 8 * MiB);
+    engine.start();
+    expect((await settle(store, id)).state).toBe('uploaded');
+    expect(puts.map((p) => new URL(p.url).searchParams.get('partNumber')).sort()).toEqual(['2', '4', '5']);
+    expect(puts.find((p) => p.url.endsWith('=5'))).toMatchObject({ start: 32 * MiB, end: 40 * MiB });
+    expect(calls).toContain('complete:1,2,3,4,5');
+    expect(store.parts(id).map((p) => p.etag)).toEqual(['"e1"', '"etag-2"', '"e3"', '"etag-4"', '"etag-5"']);
+    expect(calls.filter((c) => c === 'request')).toHaveLength(0);
+  });
+
+  it('never hashes the same path, size and mtime twice', async () => {
+    const { client } = fakeApi();
+    const { transport } = fakeTransport();
+    const { store, engine, add, hashed } = build(client, transport);
+    const a = add('/p/a.jpg');
+    engine.start();
+    await settle(store, a);
+    const b = store.insertFile({ path: '/p/a.jpg', target: 'album:B', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'B' });
+    engine.kick();
+    await settle(store, b);
+    expect(hashed).toEqual(['/p/a.jpg']);
+  });
+
+  it('cancel aborts an in-flight multipart upload on the server; pause keeps its parts', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client, calls } = fakeApi({ multipartAbove: 32 * MiB });
+    const { transport, puts } = fakeTransport(undefined, gate);
+    const { store, engine, add } = build(client, transport);
+    const a = add('/p/a.mp4', 40 * MiB);
+    engine.start();
+    for (let i = 0; i < 500 && puts.length < 4; i++) await new Promise((r) => setImmediate(r));
+    expect(puts.length).toBe(4);
+    await engine.cancel(a);
+    expect(store.get(a)!.state).toBe('cancelled');
+    expect(calls).toContain('abort:m1');
+    expect(puts.every((p) => p.signal.aborted && p.signal.reason instanceof AbortedError)).toBe(true);
+    release();
+  });
+
+  it('pausing one file parks it; resuming puts it back in the queue', async () => {
+    const { client } = fakeApi();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { transport, puts } = fakeTransport(undefined, gate);
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    for (let i = 0; i < 500 && puts.length < 1; i++) await new Promise((r) => setImmediate(r));
+    await engine.pause(id);
+    expect(store.get(id)!.state).toBe('paused');
+    release();
+    engine.resume(id);
+    expect((await settle(store, id, ['uploaded', 'failed'])).state).toBe('uploaded');
+  });
+});
