@@ -4,9 +4,11 @@
  */
 import type { Node } from 'constructs';
 
+/** Where thumbnail URLs point: the stack's CloudFront, a base URL of the user's, or presigned GETs. */
+export type ThumbnailUrls = { kind: 'cloudfront' } | { kind: 'baseUrl'; baseUrl: string } | { kind: 'presigned' };
+
 export interface InfraConfig {
-  /** Absolute base URL for thumbnails; when set, no CloudFront distribution is created. */
-  thumbnailBaseUrl: string | undefined;
+  thumbnails: ThumbnailUrls;
   /** Largest upload the API will presign, in bytes. */
   maxUploadBytes: number;
   /** Age after which the clean-up job fails a record still pending. */
@@ -29,20 +31,25 @@ const DEFAULT_PROCESS_UPLOAD_CONCURRENCY = 20;
 
 /** Reads and validates the Ferry context keys; throws naming the key on a bad value. */
 export function readInfraConfig(node: Node): InfraConfig {
-  const baseUrl = stringContext(node, 'thumbnailBaseUrl');
-  if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
-    throw new Error(`context thumbnailBaseUrl must be an http(s) URL, got "${baseUrl}"`);
-  }
   const concurrency = stringContext(node, 'processUploadConcurrency');
   return {
-    thumbnailBaseUrl: baseUrl?.replace(/\/+$/, ''),
+    thumbnails: thumbnailUrls(stringContext(node, 'thumbnailBaseUrl')),
     maxUploadBytes: positiveInt(node, 'maxUploadBytes', DEFAULT_MAX_UPLOAD_BYTES),
     pendingMaxAgeSeconds: positiveInt(node, 'pendingMaxAgeSeconds', DEFAULT_PENDING_MAX_AGE_SECONDS),
     // "none" exists for new accounts whose concurrency quota is 10: Lambda refuses any reservation
-    // that would leave fewer than 10 unreserved.
+    // that takes the unreserved pool below its minimum (100, or the whole quota when it is that small).
     processUploadConcurrency: concurrency === 'none' ? undefined : positiveInt(node, 'processUploadConcurrency', DEFAULT_PROCESS_UPLOAD_CONCURRENCY),
     cleanupEveryMinutes: positiveInt(node, 'cleanupEveryMinutes', 15),
   };
+}
+
+function thumbnailUrls(raw: string | undefined): ThumbnailUrls {
+  if (raw === undefined) return { kind: 'cloudfront' };
+  // "presigned" is for accounts where CloudFront is not available yet (new accounts may need to be
+  // verified first): the handlers then sign GETs with their role, as the embedded backend does.
+  if (raw === 'presigned') return { kind: 'presigned' };
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new Error(`context thumbnailBaseUrl must be an http(s) URL or "presigned", got "${raw}"`);
+  return { kind: 'baseUrl', baseUrl: raw.replace(/\/+$/, '') };
 }
 
 function stringContext(node: Node, key: string): string | undefined {

@@ -41,14 +41,15 @@ export class FerryStack extends Stack {
     const { config } = props;
     this.bucket = createMediaBucket(this);
     this.table = createTable(this);
-    const cdn = config.thumbnailBaseUrl === undefined ? new ThumbnailsCdn(this, 'Thumbnails', this.bucket) : undefined;
-    const publicBaseUrl = config.thumbnailBaseUrl ?? cdn!.baseUrl;
+    const cdn = config.thumbnails.kind === 'cloudfront' ? new ThumbnailsCdn(this, 'Thumbnails', this.bucket) : undefined;
+    const publicBaseUrl = cdn ? cdn.baseUrl : config.thumbnails.kind === 'baseUrl' ? config.thumbnails.baseUrl : undefined;
 
     // S3_PUBLIC_URL stays unset: on AWS the SDK's own regional endpoint is the address clients reach.
-    const environment = {
+    // Without PUBLIC_BASE_URL the handlers presign thumbnail GETs (SPEC §2).
+    const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: this.bucket.bucketName,
-      PUBLIC_BASE_URL: publicBaseUrl,
+      ...(publicBaseUrl === undefined ? {} : { PUBLIC_BASE_URL: publicBaseUrl }),
       MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
       PENDING_MAX_AGE_SECONDS: String(config.pendingMaxAgeSeconds),
     };
@@ -107,7 +108,7 @@ export class FerryStack extends Stack {
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'ThumbnailBaseUrl', { value: publicBaseUrl });
+    new CfnOutput(this, 'ThumbnailBaseUrl', { value: publicBaseUrl ?? 'presigned' });
     if (cdn) new CfnOutput(this, 'DistributionId', { value: cdn.distribution.distributionId });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay a dead-lettered event' });

@@ -32,7 +32,7 @@ function configFrom(context: Record<string, string>) {
 describe('readInfraConfig', () => {
   it('defaults to CloudFront, 5 GiB uploads, a day of pending, 20 reserved process-upload instances', () => {
     expect(configFrom({})).toEqual({
-      thumbnailBaseUrl: undefined,
+      thumbnails: { kind: 'cloudfront' },
       maxUploadBytes: 5 * 1024 ** 3,
       pendingMaxAgeSeconds: 86_400,
       processUploadConcurrency: 20,
@@ -50,7 +50,7 @@ describe('readInfraConfig', () => {
         cleanupEveryMinutes: '5',
       }),
     ).toEqual({
-      thumbnailBaseUrl: 'https://img.example.com',
+      thumbnails: { kind: 'baseUrl', baseUrl: 'https://img.example.com' },
       maxUploadBytes: 1_048_576,
       pendingMaxAgeSeconds: 3600,
       processUploadConcurrency: undefined,
@@ -64,6 +64,7 @@ describe('readInfraConfig', () => {
     ['pendingMaxAgeSeconds', 'soon'],
     ['processUploadConcurrency', '-1'],
     ['thumbnailBaseUrl', 'img.example.com'],
+    ['thumbnailBaseUrl', 'Presigned'],
   ])('refuses %s=%s, naming the key', (key, value) => {
     expect(() => configFrom({ [key]: value })).toThrow(key);
   });
@@ -110,18 +111,31 @@ describe('sharpRuntimePackages', () => {
   });
 });
 
+/** Synthesizes without bundling (CDK's own switch) and returns the template and our functions. */
+function synthNoBundling(context: Record<string, string>) {
+  const { stack } = buildApp({ outdir: tempDir(), context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const template = Template.fromStack(stack);
+  type LambdaResource = { Properties: { Runtime?: string; Environment: { Variables: Record<string, unknown> }; ReservedConcurrentExecutions?: number } };
+  const fns = (Object.values(template.findResources('AWS::Lambda::Function')) as LambdaResource[]).filter((r) => r.Properties.Runtime === 'nodejs24.x');
+  return { stack, template, fns };
+}
+
+describe('with presigned thumbnails', () => {
+  it('creates no CloudFront and leaves PUBLIC_BASE_URL unset, so the handlers sign GETs', () => {
+    const { template, fns } = synthNoBundling({ thumbnailBaseUrl: 'presigned' });
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    expect(fns).toHaveLength(17);
+    for (const fn of fns) expect(fn.Properties.Environment.Variables).not.toHaveProperty('PUBLIC_BASE_URL');
+    template.hasOutput('ThumbnailBaseUrl', { Value: 'presigned' });
+  });
+});
+
 describe('with a configured thumbnail base URL', () => {
   it('creates no CloudFront and hands the URL to the functions', () => {
-    const { stack } = buildApp({
-      outdir: tempDir(),
-      context: { 'thumbnailBaseUrl': 'https://img.example.com/', 'processUploadConcurrency': 'none', 'stackName': 'FerryTest', 'aws:cdk:bundling-stacks': [] },
-    });
-    const template = Template.fromStack(stack);
+    const { stack, template, fns } = synthNoBundling({ thumbnailBaseUrl: 'https://img.example.com/', processUploadConcurrency: 'none', stackName: 'FerryTest' });
     expect(stack.stackName).toBe('FerryTest');
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
-    type LambdaResource = { Properties: { Runtime?: string; Environment: { Variables: Record<string, unknown> }; ReservedConcurrentExecutions?: number } };
-    const fns = (Object.values(template.findResources('AWS::Lambda::Function')) as LambdaResource[]).filter((r) => r.Properties.Runtime === 'nodejs24.x');
     expect(fns).toHaveLength(17);
     for (const fn of fns) {
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://img.example.com');
