@@ -31,7 +31,7 @@ export const DEFAULTS = {
   pendingMaxAgeSeconds: 24 * 3600,
   presignExpiresSeconds: 15 * 60,
   maxInputPixels: 100_000_000,
-  maxImageBytes: 200 * 1024 * 1024,
+  maxImageBytes: 128 * 1024 * 1024,
 } as const;
 
 function num(env: Record<string, string | undefined>, name: string, fallback: number): number {

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { S3Event } from 'aws-lambda';
+import { EventDispatcher } from '../../backend-lambda/local/dispatcher.ts';
+
+const event = (key: string) => ({ Records: [{ s3: { object: { key } } }] }) as unknown as S3Event;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('EventDispatcher', () => {
+  it('retries a failing event with growing backoff, then idle() resolves', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const d = new EventDispatcher({
+      concurrency: 1,
+      attempts: 3,
+      backoffMs: 100,
+      handle: async () => {
+        calls++;
+        if (calls < 3) throw new Error('store unavailable');
+      },
+    });
+    let idle = false;
+    d.dispatch(event('a'));
+    void d.idle().then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    await vi.advanceTimersByTimeAsync(199);
+    expect([calls, idle]).toEqual([2, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect([calls, idle]).toEqual([3, true]);
+  });
+
+  it('gives up after the last attempt and logs it', async () => {
+    vi.useFakeTimers();
+    const log = vi.fn();
+    const d = new EventDispatcher({ concurrency: 1, attempts: 2, backoffMs: 10, handle: async () => Promise.reject(new Error('boom')), log });
+    d.dispatch(event('a'));
+    const idle = d.idle();
+    await vi.advanceTimersByTimeAsync(10);
+    await idle;
+    expect(log).toHaveBeenCalledTimes(2);
+    expect(String(log.mock.calls[1]![0])).toContain('dropped after 2 attempts');
+  });
+
+  it('never runs more handlers at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const d = new EventDispatcher({
+      concurrency: 2,
+      attempts: 1,
+      backoffMs: 1,
+      handle: () =>
+        new Promise<void>((resolve) => {
+          running++;
+          peak = Math.max(peak, running);
+          gates.push(() => {
+            running--;
+            resolve();
+          });
+        }),
+    });
+    for (let i = 0; i < 5; i++) d.dispatch(event(String(i)));
+    // Release the gated handlers one at a time; five events, bounded rounds.
+    let released = 0;
+    for (let round = 0; round < 50 && released < 5; round++) {
+      await new Promise((r) => setImmediate(r));
+      const gate = gates.shift();
+      if (gate) {
+        gate();
+        released++;
+      }
+    }
+    expect(released).toBe(5);
+    await d.idle();
+    expect(peak).toBe(2);
+  });
+});
