@@ -189,6 +189,32 @@ describe('functions', () => {
     }
   });
 
+  it('bundles that load as ES modules on Node 24, and the health bundle answers as on Lambda', () => {
+    // Loading every bundle catches what esbuild cannot: a CommonJS require() left in ESM output, a
+    // package marked external but not shipped. Health runs for real; it touches no AWS service.
+    const bundles = Object.fromEntries((Object.keys(stack.functions) as FunctionName[]).map((fn) => [fn, join(assetDirOf(fn), 'index.mjs')]));
+    const script = `
+      const bundles = ${JSON.stringify(bundles)};
+      for (const [fn, file] of Object.entries(bundles)) {
+        const m = await import(file);
+        if (typeof m.handler !== 'function') throw new Error(fn + ' exports no handler');
+      }
+      const health = await import(bundles.health);
+      const event = { version: '2.0', routeKey: 'GET /health', rawPath: '/health', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET', path: '/health' } } };
+      console.log(JSON.stringify(await health.handler(event)));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: outdir,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH ?? '', TABLE_NAME: 'ferry-test', BUCKET_NAME: 'ferry-test', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const answer = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ ok: true });
+  });
+
   it('runs the clean-up job on a schedule', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
