@@ -4,11 +4,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { THUMBNAIL_PREFIX } from '../../shared/keys.ts';
 
-/** The prefixes whose objects are originals that process-upload handles (SPEC §3). */
+/** The prefixes whose objects are originals that process-upload handles (SPEC §3; checked against shared/keys.ts in the tests). */
 export const ORIGINAL_PREFIXES = ['albums/', 'users/', 'generated/'] as const;
 /** Where renditions go: outside the original prefixes, so writing one never triggers processing. */
-export const THUMBNAILS_PREFIX = 'thumbnails/';
+export const THUMBNAILS_PREFIX = THUMBNAIL_PREFIX;
 
 /** Creates the private, versioned media bucket. */
 export function createMediaBucket(scope: Construct): Bucket {

@@ -14,6 +14,8 @@ import { buildApp } from '../../backend-lambda/infra/app.ts';
 import { readInfraConfig } from '../../backend-lambda/infra/config.ts';
 import { sharpRuntimePackages } from '../../backend-lambda/infra/sharp-bundle.ts';
 import { parseContextArgs } from '../../backend-lambda/infra/synth.ts';
+import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from '../../backend-lambda/infra/bucket.ts';
+import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey } from '../../shared/keys.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -67,6 +69,16 @@ describe('readInfraConfig', () => {
     ['thumbnailBaseUrl', 'Presigned'],
   ])('refuses %s=%s, naming the key', (key, value) => {
     expect(() => configFrom({ [key]: value })).toThrow(key);
+  });
+});
+
+describe('bucket prefixes', () => {
+  it('are the first segment of every original key shared/keys.ts builds, and thumbnails/ is none of them', () => {
+    const keys = [albumMediaKey('a1', 'm1', 'image/jpeg'), avatarKey('u1', 'up1', 'image/png'), generatedKey('g1', 3, 'image/webp')];
+    expect(keys.map((k) => `${k.split('/')[0]}/`)).toEqual([...ORIGINAL_PREFIXES]);
+    for (const k of keys) expect(parseOriginalKey(k)).toBeDefined();
+    expect(ORIGINAL_PREFIXES.some((p) => THUMBNAILS_PREFIX.startsWith(p) || p.startsWith(THUMBNAILS_PREFIX))).toBe(false);
+    expect(parseOriginalKey(`${THUMBNAILS_PREFIX}${keys[0]!.replace(/\.jpg$/, '')}/small.webp`)).toBeUndefined();
   });
 });
 
