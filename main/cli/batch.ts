@@ -3,7 +3,6 @@
  * progress (bars on a terminal, one line per finished file elsewhere) and building the report.
  */
 import { relative } from 'node:path';
-import cliProgress from 'cli-progress';
 import prettyBytes from 'pretty-bytes';
 import type { FileState } from '../../shared/engine-api.ts';
 import type { EngineHostInternals } from '../engine/host.ts';
@@ -53,7 +52,9 @@ export async function followBatch(host: EngineHostInternals, ids: number[], o: F
   let interrupted = false;
   void o.interrupted.then(() => (interrupted = true));
   const totalBytes = host.store.getMany(ids).reduce((n, r) => n + r.size, 0);
-  const bar = o.bars
+  // cli-progress loads only on a terminal; scripted runs never pay for it.
+  const cliProgress = o.bars ? (await import('cli-progress')).default : undefined;
+  const bar = cliProgress
     ? new cliProgress.SingleBar(
         {
           format: ' {bar} {percentage}% | {done}/{files} files | {sent}/{total} | {speed}/s | ETA {eta_formatted}',

@@ -1,11 +1,27 @@
 /** sha256 of a file, streamed (never the whole file in memory). */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { abortErrorOf } from './errors.ts';
 
-/** Hashes `path` in 1 MiB reads; aborts with the signal's reason. */
+/**
+ * Hashes `path` through one reused 1 MiB buffer. A read stream would allocate a fresh buffer per
+ * chunk, and V8 collects those only after ~64 MB of them pile up: that pile was most of the peak RSS
+ * while hashing a large file.
+ */
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024, ...(signal ? { signal } : {}) });
-  for await (const chunk of stream) hash.update(chunk as Buffer);
+  const fh = await open(path, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  try {
+    for (let pos = 0; ; ) {
+      if (signal?.aborted) throw abortErrorOf(signal);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
   return hash.digest('hex');
 }

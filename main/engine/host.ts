@@ -17,7 +17,7 @@ import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
 import { TokenBucket, type Clock } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
-import { FolderWatcher, defaultWatchOptions, type WatchOptions } from './watcher.ts';
+import type { FolderWatcher, WatchOptions } from './watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from './add-paths.ts';
 
 export interface EngineHost {
@@ -135,9 +135,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     engine.kick();
     return r;
   };
-  const startWatch = (id: number) => {
+  // chokidar is loaded only when a folder is watched: `ferry upload` never pays its memory.
+  const startWatch = async (id: number) => {
     const w = store.getWatch(id);
     if (!w || !w.enabled || watchers.has(id)) return;
+    const { FolderWatcher, defaultWatchOptions } = await import('./watcher.ts');
+    if (watchers.has(id)) return;
     const fw = new FolderWatcher(
       w,
       (path, target) => {
@@ -162,7 +165,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     await watchers.get(id)?.close();
     watchers.delete(id);
   };
-  if (opts.startWatches !== false) for (const w of store.listWatches()) if (w.enabled) startWatch(w.id);
+  if (opts.startWatches !== false) for (const w of store.listWatches()) if (w.enabled) await startWatch(w.id);
 
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
@@ -192,12 +195,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       if (!comfyui && !albumId) throw new Error('a watched folder needs an album unless it is a ComfyUI folder');
       const id = store.upsertWatch(resolve(dir), albumId, comfyui);
       await stopWatch(id);
-      startWatch(id);
+      await startWatch(id);
       return watchView(id)!;
     },
     setWatchEnabled: async (id, enabled) => {
       store.setWatchEnabled(id, enabled);
-      if (enabled) startWatch(id);
+      if (enabled) await startWatch(id);
       else await stopWatch(id);
       const view = watchView(id);
       if (view) emit({ type: 'watch', watch: view });
