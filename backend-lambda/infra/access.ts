@@ -8,6 +8,18 @@ import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from './bucket.ts';
 
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
+// Exactly the operations lib/ sends (docs/DYNAMODB.md): CDK's grantReadData would add Scan, which the
+// design rules out, and grantReadWriteData DeleteItem and BatchWriteItem, which nothing sends.
+const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/** The DynamoDB actions of each access level, on the table and its indexes. */
+export const tableActions: Record<TableAccess, string[]> = {
+  none: [],
+  read: TABLE_READS,
+  readWrite: [...TABLE_READS, ...TABLE_WRITES],
+};
+
 export interface BucketGrant {
   actions: string[];
   /** Key prefixes (ending in `/`) the actions apply to. */

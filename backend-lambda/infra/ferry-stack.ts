@@ -16,7 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { apiRoutes, eventFunctions, type ApiFunctionName } from '../functions/routes.ts';
-import { functionAccess, type FunctionName } from './access.ts';
+import { functionAccess, tableActions, type FunctionName } from './access.ts';
 import { FerryApi } from './api.ts';
 import { createMediaBucket, ORIGINAL_PREFIXES } from './bucket.ts';
 import type { InfraConfig } from './config.ts';
@@ -116,8 +116,9 @@ export class FerryStack extends Stack {
 
   private grant(fn: FunctionName, lambda: IFunction): void {
     const access = functionAccess[fn];
-    if (access.table === 'read') this.table.grantReadData(lambda);
-    if (access.table === 'readWrite') this.table.grantReadWriteData(lambda);
+    const actions = tableActions[access.table];
+    // Table.grant covers the table and, since it has GSIs, `<table>/index/*`.
+    if (actions.length > 0) this.table.grant(lambda, ...actions);
     for (const grant of access.bucket) {
       lambda.addToRolePolicy(
         new PolicyStatement({ actions: grant.actions, resources: grant.prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)) }),

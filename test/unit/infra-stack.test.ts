@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../backend-lambda/functions/routes.ts';
-import { functionAccess, type FunctionName } from '../../backend-lambda/infra/access.ts';
+import { functionAccess, tableActions, type FunctionName } from '../../backend-lambda/infra/access.ts';
 import { buildApp } from '../../backend-lambda/infra/app.ts';
 import type { FerryStack } from '../../backend-lambda/infra/ferry-stack.ts';
 import { tableDefinition } from '../../backend-lambda/lib/table.ts';
@@ -280,15 +280,16 @@ describe('IAM', () => {
   });
 
   it('gives each function exactly the table and bucket access in its access entry', () => {
-    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const [[tableId] = []] = ofType('AWS::DynamoDB::Table');
     for (const [fn, access] of Object.entries(functionAccess) as [FunctionName, (typeof functionAccess)[FunctionName]][]) {
-      const ddb = actionsOf(fn, 'dynamodb');
-      if (access.table === 'none') expect([...ddb], fn).toEqual([]);
-      if (access.table === 'read') {
-        expect(ddb.has('dynamodb:Query') && ddb.has('dynamodb:GetItem'), fn).toBe(true);
-        for (const w of writes) expect(ddb.has(w), `${fn} ${w}`).toBe(false);
+      expect([...actionsOf(fn, 'dynamodb')].sort(), fn).toEqual([...tableActions[access.table]].sort());
+      for (const s of statementsOf(fn).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))) {
+        // The table and its indexes, nothing else.
+        expect(s.Resource, fn).toEqual([
+          { 'Fn::GetAtt': [tableId, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/*']] },
+        ]);
       }
-      if (access.table === 'readWrite') for (const w of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) expect(ddb.has(w), `${fn} ${w}`).toBe(true);
 
       const expected = new Map<string, string[]>();
       for (const grant of access.bucket) {
@@ -310,6 +311,12 @@ describe('IAM', () => {
       for (const op of used) expect(granted.has(`dynamodb:${op}`), `${fn} sends ${op}`).toBe(true);
       if (functionAccess[fn].table !== 'readWrite') expect(used, fn).toEqual([]);
     }
+  });
+
+  it('pins the access levels: reads are Get/BatchGet/Query, writes add Put/Update, nobody scans', () => {
+    expect([...tableActions.read].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...tableActions.readWrite].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const fn of Object.keys(functionAccess) as FunctionName[]) expect(actionsOf(fn, 'dynamodb').has('dynamodb:Scan'), fn).toBe(false);
   });
 
   it('keeps read-only routes read-only and lets only process-upload write thumbnails', () => {
