@@ -265,6 +265,15 @@ describe('HTTP API', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
   });
+
+  it('logs each request with the authorizer error, and throttles', () => {
+    const [[, stage] = []] = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stage!.Properties.StageName).toBe('$default');
+    expect(stage!.Properties.AutoDeploy).toBe(true);
+    expect(stage!.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const access = stage!.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(JSON.parse(access.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', authorizerError: '$context.authorizer.error' });
+  });
 });
 
 describe('IAM', () => {
