@@ -34,6 +34,15 @@ function compile(route: BoundRoute): CompiledRoute {
   return { ...route, method, pattern: new RegExp(`^${source}$`), names };
 }
 
+/** API Gateway hands handlers decoded path parameters; a malformed escape is the client's mistake. */
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError('INVALID_REQUEST', `Malformed ${name} in the path`, { field: name });
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -76,7 +85,7 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity)
         if (route.method !== method) continue;
         const m = route.pattern.exec(url.pathname);
         if (!m) continue;
-        match = { route, params: Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+        match = { route, params: Object.fromEntries(route.names.map((n, i) => [n, decodeParam(n, m[i + 1]!)])) };
         break;
       }
       if (!match) throw new ApiError('NOT_FOUND', `No route ${method} ${url.pathname}`);

@@ -85,6 +85,18 @@ function magickArgs(out: string, bin: string): string[] {
   return args;
 }
 
+function magickScript(out: string, bin: string): string {
+  // The vips CLI's shape: one process per rendition, each decoding the file.
+  return albumRenditions
+    .map((r) => {
+      const file = q(join(out, `${r.name}.webp`));
+      return r.fit === 'cover'
+        ? `${bin} ${q(source)} -auto-orient -strip -resize ${r.width}x${r.height}^ -gravity center -extent ${r.width}x${r.height} -quality ${r.quality} ${file}`
+        : `${bin} ${q(source)} -auto-orient -strip -resize '${r.width}x${r.height}>' -quality ${r.quality} ${file}`;
+    })
+    .join(' && ');
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -114,7 +126,10 @@ async function main(): Promise<void> {
   run('ferry (sharp, process-upload core)', (out) => timed([process.execPath, 'test/bench/thumbnails.bench.ts', '--worker', source, out], env));
   if (haveVips) run('vips CLI (vipsthumbnail ×6)', (out) => timed(['sh', '-c', vipsScript(out)]));
   else console.log('vipsthumbnail not found: apt-get install libvips-tools');
-  if (magick) run(`ImageMagick (${magick.split('/').pop()}, one process)`, (out) => timed(magickArgs(out, magick)));
+  if (magick) {
+    run(`ImageMagick (${magick.split('/').pop()}, one process)`, (out) => timed(magickArgs(out, magick)));
+    run(`ImageMagick (${magick.split('/').pop()} ×6)`, (out) => timed(['sh', '-c', magickScript(out, magick)]));
+  }
   else console.log('ImageMagick not found: apt-get install imagemagick');
 
   const ours = median(rows[0]!.wall);
@@ -127,6 +142,7 @@ async function main(): Promise<void> {
   }
   for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);
   const vips = rows.find((r) => r.name.startsWith('vips'));
+  // The target is judged against ImageMagick's fastest shape (one process, decoded once).
   const im = rows.find((r) => r.name.startsWith('ImageMagick'));
   const peak = Math.max(...rows[0]!.peak);
   const checks = [

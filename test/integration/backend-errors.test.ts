@@ -66,6 +66,8 @@ describe('request errors', () => {
     expect((await api(backend, 'GET', '/media/nope')).status).toBe(404);
     expect((await api(backend, 'GET', '/albums/nope/media')).status).toBe(404);
     expect((await api(backend, 'GET', '/no/such/route')).body.error.code).toBe('NOT_FOUND');
+    const malformed = await api(backend, 'GET', '/media/%E0%A4%A');
+    expect([malformed.status, malformed.body.error.details.field]).toEqual([400, 'mediaId']);
   });
   it("another user's album and media answer 404, never 200", async () => {
     const deps = backendDeps(backend);
