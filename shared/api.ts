@@ -118,9 +118,17 @@ export type AvatarUploadRequest = z.infer<typeof avatarUploadRequest>;
 
 export const signPartsRequest = z.object({
   partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(100),
+  /**
+   * Optional sha256 (hex) of each part, by part number. The multipart upload is created with SHA-256
+   * part checksums, so on AWS each part must carry one: its URL is then signed with the checksum and
+   * the part's `headers` say what to send.
+   */
+  checksums: z.record(z.string().regex(/^\d+$/), sha256Schema).optional(),
 });
 export const completeUploadRequest = z.object({
-  parts: z.array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1) })).min(1),
+  parts: z
+    .array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1), sha256: sha256Schema.optional() }))
+    .min(1),
 });
 export const mediaStatusRequest = z.object({ mediaIds: z.array(z.string().min(1).max(200)).min(1).max(100) });
 
@@ -151,6 +159,14 @@ export type UploadResponse = z.infer<typeof uploadResponse>;
 
 export const uploadUrlResponse = z.object({ upload: singleUploadSchema });
 export const signPartsResponse = z.object({
-  parts: z.array(z.object({ partNumber: z.number().int(), url: z.string(), expiresAt: z.string() })),
+  parts: z.array(
+    z.object({
+      partNumber: z.number().int(),
+      url: z.string(),
+      expiresAt: z.string(),
+      /** headers the PUT must carry (the part's checksum, when one was given) */
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
 });
 export type SignedPart = z.infer<typeof signPartsResponse>['parts'][number];

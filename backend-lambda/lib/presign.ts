@@ -43,19 +43,25 @@ export async function createMultipart(deps: Deps, key: string, mimeType: string)
   return r.UploadId;
 }
 
-/** URLs for the given parts, signed now so a long upload never holds an expired URL. */
-export async function presignParts(deps: Deps, key: string, uploadId: string, partNumbers: number[]) {
+/** URLs for the given parts, signed now so a long upload never holds an expired URL; bound to each part's sha256 when given. */
+export async function presignParts(deps: Deps, key: string, uploadId: string, partNumbers: number[], checksums: Record<string, string> = {}) {
   const expiresAt = expiry(deps);
   return Promise.all(
-    partNumbers.map(async (partNumber) => ({
-      partNumber,
-      url: await getSignedUrl(
-        deps.presignS3,
-        new UploadPartCommand({ Bucket: deps.config.bucketName, Key: key, UploadId: uploadId, PartNumber: partNumber }),
-        { expiresIn: deps.config.presignExpiresSeconds },
-      ),
-      expiresAt,
-    })),
+    partNumbers.map(async (partNumber) => {
+      const sha256 = checksums[String(partNumber)];
+      const command = new UploadPartCommand({
+        Bucket: deps.config.bucketName,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        ...(sha256 ? { ChecksumSHA256: hexToBase64(sha256) } : {}),
+      });
+      const url = await getSignedUrl(deps.presignS3, command, {
+        expiresIn: deps.config.presignExpiresSeconds,
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      });
+      return { partNumber, url, expiresAt, ...(sha256 ? { headers: { 'x-amz-checksum-sha256': hexToBase64(sha256) } } : {}) };
+    }),
   );
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../../shared/index.ts';
 import type { Deps } from './deps.ts';
 import { ApiError, notFound } from './errors.ts';
-import { createMultipart, presignParts, presignPut, abortMultipart } from './presign.ts';
+import { createMultipart, hexToBase64, presignParts, presignPut, abortMultipart } from './presign.ts';
 import type { MediaItem } from './records.ts';
 import { failPending, findDuplicate, getAlbum, getMedia, isConditionFailed } from './store.ts';
 import { keys, pendingShard } from './table.ts';
@@ -204,18 +204,20 @@ export async function refreshUploadUrl(deps: Deps, userId: string, mediaId: stri
 }
 
 /** POST /media/{mediaId}/parts */
-export async function signParts(deps: Deps, userId: string, mediaId: string, partNumbers: number[]) {
+export async function signParts(deps: Deps, userId: string, mediaId: string, partNumbers: number[], checksums?: Record<string, string>) {
   const item = await ownedMedia(deps, userId, mediaId);
   requirePending(item, 'multipart');
   const tooHigh = partNumbers.find((n) => n > (item.partCount ?? 0));
   if (tooHigh !== undefined) {
     throw new ApiError('INVALID_REQUEST', `Part ${tooHigh} is beyond this upload's ${item.partCount} parts`, { field: 'partNumbers', partCount: item.partCount });
   }
-  return presignParts(deps, item.key, item.uploadId!, partNumbers);
+  const stray = Object.keys(checksums ?? {}).find((n) => !partNumbers.includes(Number(n)));
+  if (stray !== undefined) throw new ApiError('INVALID_REQUEST', `A checksum for part ${stray}, which is not being signed`, { field: 'checksums' });
+  return presignParts(deps, item.key, item.uploadId!, partNumbers, checksums);
 }
 
 /** POST /media/{mediaId}/complete: S3 assembles the parts; its event then runs process-upload. */
-export async function completeUpload(deps: Deps, userId: string, mediaId: string, parts: { partNumber: number; etag: string }[]): Promise<MediaItem> {
+export async function completeUpload(deps: Deps, userId: string, mediaId: string, parts: { partNumber: number; etag: string; sha256?: string | undefined }[]): Promise<MediaItem> {
   const item = await ownedMedia(deps, userId, mediaId);
   if (item.status !== 'pending' && item.uploadId === undefined) {
     // Completing twice (a retry after a lost answer) is answered with the record as it is now.
@@ -232,7 +234,7 @@ export async function completeUpload(deps: Deps, userId: string, mediaId: string
         Bucket: deps.config.bucketName,
         Key: item.key,
         UploadId: item.uploadId,
-        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.sha256 ? { ChecksumSHA256: hexToBase64(p.sha256) } : {}) })) },
       }),
     );
   } catch (err) {

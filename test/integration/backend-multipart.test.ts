@@ -33,15 +33,21 @@ async function writeVideo(path: string): Promise<string> {
 }
 
 /** PUTs a byte range of a file as a stream with an explicit Content-Length (fetch would send chunked). */
-function putRange(url: string, path: string, start: number, end: number): Promise<{ status: number; etag: string }> {
+function putRange(url: string, path: string, start: number, end: number, headers: Record<string, string> = {}): Promise<{ status: number; etag: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'content-length': String(end - start) } }, (res) => {
+    const req = request(url, { method: 'PUT', headers: { ...headers, 'content-length': String(end - start) } }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: String(res.headers.etag ?? '') }));
     });
     req.on('error', reject);
     createReadStream(path, { start, end: end - 1 }).pipe(req);
   });
+}
+
+async function hashRange(path: string, start: number, end: number): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { start, end: end - 1 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 beforeAll(async () => {
@@ -66,20 +72,36 @@ describe('multipart', () => {
     expect([beyond.status, beyond.body.error.details.field]).toEqual([400, 'partNumbers']);
     expect((await api(backend, 'POST', `/media/${mediaId}/upload-url`)).status).toBe(409);
 
-    const parts: { partNumber: number; etag: string }[] = [];
+    const parts: { partNumber: number; etag: string; sha256?: string }[] = [];
     // Two parts per signing round, as a client would ask just before sending them.
     for (let first = 1; first <= upload.partCount; first += 2) {
       const numbers = [first, first + 1].filter((n) => n <= upload.partCount);
-      const signed = await api(backend, 'POST', `/media/${mediaId}/parts`, { partNumbers: numbers });
+      // Odd parts carry their sha256 (the URL is then bound to it); even parts show it is optional.
+      const checksums: Record<string, string> = {};
+      for (const n of numbers.filter((x) => x % 2 === 1)) {
+        const { start, end } = partRange(upload, SIZE, n);
+        checksums[String(n)] = await hashRange(file, start, end);
+      }
+      const signed = await api(backend, 'POST', `/media/${mediaId}/parts`, { partNumbers: numbers, checksums });
       expect(signed.status).toBe(200);
       for (const p of signed.body.parts) {
         expect(new Date(p.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000 + 5000);
+        const sha = checksums[String(p.partNumber)];
+        const signedHeaders = new URL(p.url).searchParams.get('X-Amz-SignedHeaders');
+        if (sha) {
+          expect(p.headers).toEqual({ 'x-amz-checksum-sha256': Buffer.from(sha, 'hex').toString('base64') });
+          expect(signedHeaders).toBe('host;x-amz-checksum-sha256');
+        } else {
+          expect([p.headers, signedHeaders]).toEqual([undefined, 'host']);
+        }
         const { start, end } = partRange(upload, SIZE, p.partNumber);
-        const put = await putRange(p.url, file, start, end);
+        const put = await putRange(p.url, file, start, end, p.headers);
         expect(put.status).toBe(200);
-        parts.push({ partNumber: p.partNumber, etag: put.etag });
+        parts.push({ partNumber: p.partNumber, etag: put.etag, ...(sha ? { sha256: sha } : {}) });
       }
     }
+    const stray = await api(backend, 'POST', `/media/${mediaId}/parts`, { partNumbers: [1], checksums: { '2': sha256 } });
+    expect([stray.status, stray.body.error.details.field]).toEqual([400, 'checksums']);
     const missing = await api(backend, 'POST', `/media/${mediaId}/complete`, { parts: parts.slice(1) });
     expect([missing.status, missing.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
 
