@@ -1,4 +1,5 @@
 /** The window: navigation, the totals bar with Pause/Resume all, banners, notices, and the current view. */
+import { useEffect } from 'react';
 import { useFerry } from '../store/context.ts';
 import type { View } from '../store/ferry-store.ts';
 import { formatBytes, formatEta, formatRate } from '../format.ts';
@@ -88,9 +89,16 @@ function Banners() {
   return null;
 }
 
+const infoNoticeMs = 6000;
+
 function Notices() {
   const notices = useFerry((s) => s.notices);
   const dismiss = useFerry((s) => s.dismiss);
+  // Confirmations fade on their own; errors stay until dismissed, since they say what to do.
+  useEffect(() => {
+    const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => dismiss(n.id), infoNoticeMs));
+    return () => timers.forEach(clearTimeout);
+  }, [notices, dismiss]);
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
