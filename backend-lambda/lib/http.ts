@@ -43,8 +43,15 @@ function json(status: number, body: unknown): ApiResult {
 }
 
 /** `{"error": ...}` answer for any thrown value; anything not an ApiError is a 500 and is logged. */
+/** AWS's throttling answers: the caller should slow down and retry, which is a 429, not a 500. */
+const THROTTLED = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException']);
+
 export function errorResult(err: unknown): ApiResult {
   if (err instanceof ApiError) return json(statusOf(err.code), err.toJSON());
+  if (THROTTLED.has((err as { name?: string })?.name ?? '')) {
+    const result = json(429, { error: { code: 'RATE_LIMITED', message: 'The backend is busy; retry shortly' } });
+    return { ...result, headers: { ...result.headers, 'retry-after': '1' } };
+  }
   console.error('[api] internal error', err);
   return json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
 }

@@ -77,6 +77,12 @@ describe('ferry backend', () => {
       expect(Object.keys(a.ready).sort()).toEqual(['api', 'bucket', 'dynamodb', 's3', 'token']);
       const health = await fetch(`${a.ready.api}/health`);
       expect(await health.json()).toEqual({ ok: true });
+      // A second backend on the same data dir refuses to start (its stores hold file locks).
+      const twin = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let twinErr = '';
+      twin.stderr.on('data', (d) => (twinErr += String(d)));
+      expect(await new Promise((resolve) => twin.on('exit', resolve))).toBe(1);
+      expect(twinErr).toContain('already running');
       const more: string[] = [];
       a.lines.on('line', (l) => more.push(l));
       a.child.kill('SIGTERM');

@@ -23,6 +23,7 @@ describe('apiFunction', () => {
     body: z.object({ title: z.string().min(1) }),
     run: async (_deps, req) => {
       if (req.body.title === 'boom') throw new Error('secret internals');
+      if (req.body.title === 'slow') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       if (req.body.title === 'taken') throw new ApiError('CONFLICT', 'taken', { title: 'taken' });
       return { status: 201, body: { who: req.userId, title: req.body.title, id: req.params.id } };
     },
@@ -40,6 +41,10 @@ describe('apiFunction', () => {
     expect(JSON.parse((await fn(event('{nope', 'u'))).body!).error).toMatchObject({ code: 'INVALID_REQUEST', details: { field: 'body' } });
     const r = await fn(event('{"title":""}', 'u'));
     expect([r.statusCode, JSON.parse(r.body!).error.details.field]).toEqual([400, 'title']);
+  });
+  it('turns AWS throttling into 429 RATE_LIMITED with Retry-After', async () => {
+    const r = await fn(event('{"title":"slow"}', 'u'));
+    expect([r.statusCode, r.headers?.['retry-after'], JSON.parse(r.body!).error.code]).toEqual([429, '1', 'RATE_LIMITED']);
   });
   it('maps domain errors to their status and hides internal ones behind INTERNAL', async () => {
     const conflict = await fn(event('{"title":"taken"}', 'u'));
