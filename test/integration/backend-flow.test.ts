@@ -8,6 +8,7 @@ import {
   backendDeps,
   createAlbum,
   fetchImage,
+  makeAvif,
   makeGif,
   makeJpeg,
   makePng,
@@ -59,6 +60,7 @@ describe('images through the whole flow', () => {
     { name: 'JPEG', mimeType: 'image/jpeg', filename: 'photo.jpg', make: () => makeJpeg(1200, 900), w: 1200, h: 900 },
     { name: 'PNG', mimeType: 'image/png', filename: 'drawing.png', make: () => makePng(1000, 800), w: 1000, h: 800 },
     { name: 'WebP', mimeType: 'image/webp', filename: 'still.webp', make: () => makeWebp(800, 640), w: 800, h: 640 },
+    { name: 'AVIF', mimeType: 'image/avif', filename: 'modern.avif', make: () => makeAvif(700, 620), w: 700, h: 620 },
     { name: 'animated GIF', mimeType: 'image/gif', filename: 'loop.gif', make: () => makeGif(400, 300, 3), w: 400, h: 300 },
   ];
   for (const c of cases) {
