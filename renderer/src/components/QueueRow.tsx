@@ -51,8 +51,9 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
           <span className="qstats">{detail}</span>
         </div>
         {item.error && item.state === 'failed' ? (
-          <div className="qerror" role="alert">
-            <strong>{item.error.message}</strong> {errorAdvice(item.error.code)}
+          <div className="qerror" role="alert" title={item.error.message}>
+            {/* What to do comes first: the engine's message can be long and is cut at the row's width. */}
+            <strong>{errorAdvice(item.error.code)}</strong> <span className="qerror-detail">{item.error.message}</span>
           </div>
         ) : null}
       </div>
