@@ -88,6 +88,8 @@ export async function renderRenditions(input: Buffer, specs: readonly RenditionS
   // The big renditions start first: their WebP encode is single-threaded in libwebp and is most of
   // the wall time, so the small ones are made on the other core meanwhile.
   const big = new Map(specs.filter((s) => !small.includes(s)).map((s) => [s, encode(full, s)] as const));
+  // Awaited below; until then a rejection must not surface as unhandled (it would kill the process).
+  for (const p of big.values()) p.catch(() => undefined);
   let reduced = full;
   if (small.length) {
     // The smallest image that still fills every small box: its short edge is the largest box edge.
