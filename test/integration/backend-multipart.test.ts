@@ -6,7 +6,9 @@ import { open, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { partRange } from '../../shared/multipart.ts';
-import { api, createAlbum, startTestBackend, type TestBackend } from '../helpers/backend.ts';
+import { cleanupPending } from '../../backend-lambda/lib/cleanup.ts';
+import { destroyDeps } from '../../backend-lambda/lib/deps.ts';
+import { api, backendDeps, createAlbum, startTestBackend, type TestBackend } from '../helpers/backend.ts';
 
 const SIZE = 70 * 1024 * 1024;
 let backend: TestBackend;
@@ -128,5 +130,15 @@ describe('multipart', () => {
     expect(media).toMatchObject({ status: 'failed', error: { code: 'CANCELLED' } });
     const parts = await api(backend, 'POST', `/media/${req.body.mediaId}/parts`, { partNumbers: [1] });
     expect(parts.status).toBe(409);
+  });
+
+  it('the clean-up expires a stale multipart upload, counting the abort s3rver answers 405 to', async () => {
+    const albumId = await createAlbum(backend);
+    const req = await api(backend, 'POST', `/albums/${albumId}/media/upload`, { filename: 'stale.mp4', mimeType: 'video/mp4', size: 40 * 1024 * 1024 });
+    const later = backendDeps(backend, {}, () => new Date(Date.now() + 25 * 3600_000));
+    const swept = await cleanupPending(later);
+    destroyDeps(later);
+    expect(swept).toEqual({ expired: [req.body.mediaId], abortUnsupported: 1 });
+    expect((await api(backend, 'GET', `/media/${req.body.mediaId}`)).body.media.error.code).toBe('UPLOAD_EXPIRED');
   });
 });
