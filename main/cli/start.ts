@@ -3,22 +3,30 @@
  * otherwise it says which one is missing, serves the same UI to a browser, and prints its URL.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../serve/renderer-dir.ts';
 
-/** The Electron binary's path, or why there is none. */
-export function findElectron(): { path: string } | { missing: string } {
+/**
+ * The Electron binary's path, or why there is none. Reads the electron package's path.txt itself:
+ * `require('electron')` tries to download a missing binary, which must not happen on a run.
+ */
+export function findElectron(env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
+  let pkgDir: string;
   try {
-    const require = createRequire(import.meta.url);
-    // The electron package exports its binary's path, and throws when the download was skipped.
-    const path = require('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { missing: 'the electron package has no binary (installed with ELECTRON_SKIP_BINARY_DOWNLOAD)' };
-  } catch (err) {
-    return { missing: `no Electron runtime (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
+    pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return { missing: 'the electron package is not installed' };
   }
+  const pathFile = join(pkgDir, 'path.txt');
+  const exe = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const p = join(env.ELECTRON_OVERRIDE_DIST_PATH, exe || 'electron');
+    return existsSync(p) ? { path: p } : { missing: `no Electron binary at ${p} (ELECTRON_OVERRIDE_DIST_PATH)` };
+  }
+  const p = exe ? join(pkgDir, 'dist', exe) : '';
+  return p && existsSync(p) ? { path: p } : { missing: 'the electron package has no binary (installed with ELECTRON_SKIP_BINARY_DOWNLOAD)' };
 }
 
 /** Whether a desktop session is there to show a window on. */

@@ -6,6 +6,8 @@
  *   - renderer JS heap (CDP Performance.getMetrics, after a forced GC, and the peak while scrolling);
  *   - frames per second while scrolling the queue, counted with requestAnimationFrame in the page,
  *     both a steady fling (3 rows per frame) and random jumps (each a page fetch);
+ *   - how many row slots were still blank placeholders (page not fetched yet) per frame;
+ *   - the same rAF loop with no scrolling, as the headless browser's own frame-rate ceiling;
  *   - DOM nodes, and how long the 100,000-row list took to appear.
  * Targets (issue 4): heap ≤ 200 MB, ≥ 30 fps. Results print as a table and land in .bench/ui.json.
  */
@@ -38,17 +40,22 @@ async function metrics(page: Page, gc: boolean): Promise<{ heapMB: number; total
 }
 
 /** Scrolls the queue for `ms` in the page, counting frames with requestAnimationFrame. */
-async function scrollFps(page: Page, mode: 'fling' | 'jump', ms: number) {
+async function scrollFps(page: Page, mode: 'idle' | 'fling' | 'jump', ms: number) {
   return page.evaluate(
     ({ mode, ms }) =>
-      new Promise<{ frames: number; seconds: number; fps: number; p95FrameMs: number; longFrames: number; maxHeapMB: number }>((resolveRun) => {
+      new Promise<{ frames: number; seconds: number; fps: number; p95FrameMs: number; longFrames: number; maxHeapMB: number; blankPct: number }>((resolveRun) => {
         const list = document.querySelector('[data-testid="queue-list"]') as HTMLElement;
         const times: number[] = [];
         let maxHeap = 0;
         const start = performance.now();
         let last = start;
         let step = 0;
+        let slots = 0;
+        let blanks = 0;
         const tick = (now: number) => {
+          // Rows still waiting for their page show as placeholders: count them as the user would see them.
+          slots += list.querySelectorAll('.qslot').length;
+          blanks += list.querySelectorAll('.qrow.placeholder').length;
           times.push(now - last);
           last = now;
           step++;
@@ -67,6 +74,7 @@ async function scrollFps(page: Page, mode: 'fling' | 'jump', ms: number) {
               p95FrameMs: frameTimes[Math.floor(frameTimes.length * 0.95)] ?? 0,
               longFrames: frameTimes.filter((t) => t > 50).length,
               maxHeapMB: maxHeap / 1e6,
+              blankPct: slots ? (100 * blanks) / slots : 0,
             });
           }
         };
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
     );
 
     const idle = await metrics(page, true);
+    const idleRun = await scrollFps(page, 'idle', 2000);
     const fling = await scrollFps(page, 'fling', SCROLL_MS);
     const jump = await scrollFps(page, 'jump', SCROLL_MS);
     const after = await metrics(page, false);
@@ -141,10 +150,13 @@ async function main(): Promise<void> {
       heapAfterScrollGcMB: +afterGc.heapMB.toFixed(1),
       peakHeapWhileScrollingMB: +Math.max(fling.maxHeapMB, jump.maxHeapMB).toFixed(1),
       domNodes: afterGc.nodes,
+      browserIdleFps: +idleRun.fps.toFixed(1),
       flingFps: +fling.fps.toFixed(1),
+      flingBlankRowsPct: +fling.blankPct.toFixed(1),
       flingP95FrameMs: +fling.p95FrameMs.toFixed(1),
       flingLongFrames: fling.longFrames,
       jumpFps: +jump.fps.toFixed(1),
+      jumpBlankRowsPct: +jump.blankPct.toFixed(1),
       jumpP95FrameMs: +jump.p95FrameMs.toFixed(1),
       jumpLongFrames: jump.longFrames,
     };

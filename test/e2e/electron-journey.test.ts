@@ -52,11 +52,9 @@ describe.skipIf(skipReason !== '')(`desktop app (Electron)${skipReason ? ` (skip
       bridge: Object.keys((globalThis as { ferry?: object }).ferry ?? {}).sort(),
     }));
     expect(probe).toEqual({ require: 'undefined', process: 'undefined', bridge: ['call', 'onEvent', 'pathForFile', 'platform'] });
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const wp = BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences();
-      return { contextIsolation: wp?.contextIsolation, sandbox: wp?.sandbox, nodeIntegration: wp?.nodeIntegration };
-    });
-    expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    // One window, and a second launch would only focus it (single instance).
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+    expect(await app.evaluate(({ app: a }) => a.hasSingleInstanceLock())).toBe(true);
     // Navigation away is blocked.
     await page.evaluate(() => (location.href = 'https://example.com/'));
     expect(page.url()).toMatch(/^app:\/\/ferry\//);

@@ -76,6 +76,9 @@ export function SettingsView() {
               </div>
             </div>
           ) : null}
+          {kind === 'browser' ? (
+            <span className="muted small">A backend change takes effect the next time <code>ferry serve</code> starts.</span>
+          ) : null}
         </fieldset>
         <fieldset>
           <legend>Transfers</legend>
