@@ -40,6 +40,14 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 let win: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let host: EngineHost | undefined;
+// Calls that arrive while the engine is (re)starting wait for it instead of failing: the window
+// loads before the embedded backend is up.
+let hostReady: Promise<EngineHost> = new Promise(() => {});
+let resolveHost: (h: EngineHost) => void = () => {};
+const expectHost = () => {
+  hostReady = new Promise((resolve) => (resolveHost = resolve));
+};
+expectHost();
 let unsubscribe: (() => void) | undefined;
 let desktop: DesktopSettings = { backend: { mode: 'embedded' }, startAtLogin: false };
 
@@ -114,14 +122,11 @@ function showProgress(t: QueueTotals): void {
 
 /** The engine API as the renderer sees it: backend choice and start-at-login are desktop settings. */
 function desktopApi(): EngineApi {
-  const engine = (): EngineApi => {
-    if (!host) throw new Error('The engine is restarting; try again in a moment.');
-    return host.api;
-  };
+  const engine = async (): Promise<EngineApi> => (host ?? (await hostReady)).api;
   const merge = (s: Settings): Settings => ({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
   return new Proxy({} as EngineApi, {
     get(_t, name: keyof EngineApi) {
-      if (name === 'getSettings') return async () => merge(await engine().getSettings());
+      if (name === 'getSettings') return async () => merge(await (await engine()).getSettings());
       if (name === 'updateSettings') {
         return async (patch: Partial<Settings>) => {
           const { backend, startAtLogin, ...rest } = patch;
@@ -132,19 +137,25 @@ function desktopApi(): EngineApi {
           const backendChanged = backend !== undefined && JSON.stringify(backend) !== JSON.stringify(desktop.backend);
           if (backend) desktop = { ...desktop, backend };
           saveDesktopSettings(settingsFile, desktop, safeStorage);
-          const saved = Object.keys(rest).length ? await engine().updateSettings(rest) : await engine().getSettings();
+          const api = await engine();
+          const saved = Object.keys(rest).length ? await api.updateSettings(rest) : await api.getSettings();
           if (backendChanged) {
             // The backend is an engine-host option, so switching it means reopening the host.
             unsubscribe?.();
             const old = host;
             host = undefined;
+            expectHost();
             await old?.close();
             host = await startEngine();
+            resolveHost(host);
           }
           return merge(saved);
         };
       }
-      return (...args: unknown[]) => (engine()[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+      return async (...args: unknown[]) => {
+        const api = await engine();
+        return (api[name] as (...a: unknown[]) => Promise<unknown>).apply(api, args);
+      };
     },
   });
 }
@@ -253,6 +264,7 @@ if (!app.requestSingleInstanceLock()) {
     createWindow();
     try {
       host = await startEngine();
+      resolveHost(host);
     } catch (err) {
       new Notification({ title: 'Ferry could not start its engine', body: err instanceof Error ? err.message : String(err) }).show();
     }
