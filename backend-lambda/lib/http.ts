@@ -103,5 +103,16 @@ export function apiFunction<S extends z.ZodType | undefined = undefined>(spec: R
         return errorResult(err);
       }
     };
-  return { withDeps, handler: (event) => withDeps(envDeps())(event) };
+  // Config is read on the first call, inside the error mapping, so a misconfigured function answers
+  // with the JSON error shape instead of crashing the runtime.
+  const handler: ApiHandler = async (event) => {
+    let deps: Deps;
+    try {
+      deps = envDeps();
+    } catch (err) {
+      return errorResult(err);
+    }
+    return withDeps(deps)(event);
+  };
+  return { withDeps, handler };
 }
