@@ -22,6 +22,10 @@ function Totals() {
   const resumeAll = useFerry((s) => s.resumeAll);
   const pct = totals.bytesTotal > 0 ? Math.round((totals.bytesSent / totals.bytesTotal) * 100) : 0;
   const pending = totals.byState.queued + totals.byState.hashing + totals.byState.requesting + totals.byState.uploading + totals.byState.paused;
+  // The tab or window title carries progress, so it shows while Ferry is in the background.
+  useEffect(() => {
+    document.title = pending ? `Ferry · ${pct}%${paused ? ' (paused)' : ''}` : 'Ferry';
+  }, [pending, pct, paused]);
   return (
     <div className="totals" aria-live="polite">
       <div className="totals-text">

@@ -448,6 +448,12 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
             });
           case 'batch-finished':
             set({ lastBatch: { uploaded: event.uploaded, failed: event.failed } });
+            get().notify(
+              event.failed ? 'error' : 'info',
+              event.failed
+                ? `Batch finished: ${event.uploaded} uploaded, ${event.failed} failed. Each failed row says what to do; "Retry all failed" sends them again.`
+                : `Batch finished: ${event.uploaded} uploaded, thumbnails ready on the Albums page.`,
+            );
             if (get().albumMedia) void get().openAlbum(get().albumMedia?.albumId ?? null);
             void get().loadAlbums();
             return;
