@@ -93,14 +93,15 @@ function Banners() {
   return null;
 }
 
-const infoNoticeMs = 6000;
+const noticeMs = { info: 6000, error: 20_000 };
 
 function Notices() {
   const notices = useFerry((s) => s.notices);
   const dismiss = useFerry((s) => s.dismiss);
-  // Confirmations fade on their own; errors stay until dismissed, since they say what to do.
+  // Confirmations fade quickly; errors stay long enough to read what to do (the failed rows keep
+  // saying it after the notice is gone).
   useEffect(() => {
-    const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => dismiss(n.id), infoNoticeMs));
+    const timers = notices.map((n) => setTimeout(() => dismiss(n.id), noticeMs[n.kind]));
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
   return (

@@ -418,7 +418,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       notify(kind, text) {
         const id = ++noticeId;
         // Keep the last few; older ones have scrolled out of relevance.
-        set({ notices: [...get().notices.slice(-3), { id, kind, text }] });
+        set({ notices: [...get().notices.slice(-2), { id, kind, text }] });
       },
       dismiss(id) {
         set({ notices: get().notices.filter((n) => n.id !== id) });
