@@ -62,7 +62,9 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
       }
     };
     if (fault?.kind === 'reset') {
-      const after = fault.afterBytes ?? 0;
+      // Never wait for more bytes than the request carries: that would be a stall, not a reset.
+      const length = Number(req.headers['content-length'] ?? Infinity);
+      const after = Math.min(fault.afterBytes ?? 0, Math.floor(length / 2));
       const check = () => {
         if ((record?.bytes ?? 0) >= after) {
           finish('reset');
