@@ -189,8 +189,10 @@ export class Engine {
       }
     }
     if (err instanceof RestartUpload) {
+      // runFile already requested the upload afresh twice; a third "forgotten" answer is not transient.
       this.d.store.clearParts(id);
-      this.setState(id, 'queued', { mediaId: null, objectKey: null, uploadType: null, uploadId: null, partSize: null, partCount: null, bytesSent: 0 });
+      this.d.store.update(id, { mediaId: null, objectKey: null, uploadType: null, uploadId: null, partSize: null, partCount: null, bytesSent: 0 });
+      this.fail(id, { code: 'UPLOAD_EXPIRED', message: `the server kept forgetting this upload: ${err.message}` });
       return;
     }
     this.fail(id, errorInfoOf(err));
@@ -727,7 +729,7 @@ export class Engine {
       const items = this.d.store.getMany([...ids].slice(0, 500)).map((r) => this.toItem(r));
       if (items.length) this.emit({ type: 'items', items });
     }
-    const now = Date.now();
+    const now = this.d.clock.now();
     // Totals aggregate the whole table; at most once a second unless a row changed state.
     if (this.totalsDirty || (this.progress.ids().length > 0 && now - this.lastTotalsAt >= 1000)) {
       this.totalsDirty = false;

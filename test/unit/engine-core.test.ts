@@ -324,4 +324,36 @@ describe('engine state machine (fake time, injected I/O)', () => {
     engine.resume(id);
     expect((await settle(store, id, ['uploaded', 'failed'])).state).toBe('uploaded');
   });
+
+  it('an upload the server keeps forgetting (404) is requested again twice, then fails as expired', async () => {
+    const { client, counts } = fakeApi({ multipartAbove: 32 * MiB, script: (c) => (c === 'sign' ? new HttpError(404, 'no such upload', { code: 'NOT_FOUND' }) : undefined) });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/big.mp4', 40 * MiB);
+    engine.start();
+    const row = await settle(store, id);
+    expect(row.state).toBe('failed');
+    expect(row.error?.code).toBe('UPLOAD_EXPIRED');
+    expect(counts.get('request')).toBe(3);
+    expect(puts).toHaveLength(0);
+  });
+});
+
+describe('token bucket (fake time)', () => {
+  it('holds every stream together to the configured rate', async () => {
+    const { TokenBucket } = await import('../../main/engine/token-bucket.ts');
+    const clock = new FakeClock();
+    const bucket = new TokenBucket(1000, clock);
+    const start = clock.now();
+    // two "streams" taking 100-byte chunks, 5,000 bytes in all at 1,000 B/s: ~4 s after the first second's burst
+    await Promise.all([0, 1].map(async () => {
+      for (let i = 0; i < 25; i++) await bucket.take(100);
+    }));
+    expect(clock.now() - start).toBeGreaterThanOrEqual(3900);
+    expect(clock.now() - start).toBeLessThanOrEqual(5000);
+    const unlimited = new TokenBucket(0, clock);
+    const t = clock.now();
+    await unlimited.take(10_000_000);
+    expect(clock.now()).toBe(t);
+  });
 });
