@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm';
 /**
  * A read stream allocates a fresh buffer per chunk, and V8 frees sent chunks only when a GC runs;
  * nothing else allocates much while uploading, so ~60 MB of them piled up first (most of the peak
- * RSS of a 1 GiB upload). A young-generation collection every 16 MiB sent keeps the pile small.
+ * RSS of a 1 GiB upload). A young-generation collection every 8 MiB sent keeps the pile small.
  * `--max-semi-space-size=1` does the same, but only as a startup flag.
  */
 const minorGc: (() => void) | undefined = (() => {
@@ -27,7 +27,7 @@ const minorGc: (() => void) | undefined = (() => {
     return undefined;
   }
 })();
-const GC_EVERY_BYTES = 16 * 1024 * 1024;
+const GC_EVERY_BYTES = 8 * 1024 * 1024;
 let sinceGc = 0;
 
 export interface PutRequest {
