@@ -57,14 +57,14 @@ export async function followBatch(host: EngineHostInternals, ids: number[], o: F
   const bar = cliProgress
     ? new cliProgress.SingleBar(
         {
-          format: ' {bar} {percentage}% | {done}/{files} files | {sent}/{total} | {speed}/s | ETA {eta_formatted}',
+          format: ' {bar} {percentage}% | {done}/{files} files | {sent}/{totalBytes} | {speed}/s | ETA {eta_formatted}',
           hideCursor: true,
           etaBuffer: 50,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(Math.max(1, totalBytes), 0, { done: 0, files: ids.length, sent: '0 B', total: prettyBytes(totalBytes), speed: '0 B' });
+  bar?.start(Math.max(1, totalBytes), 0, { done: 0, files: ids.length, sent: '0 B', totalBytes: prettyBytes(totalBytes), speed: '0 B' });
   let offline = false;
   const offOnline = host.onEvent((e) => {
     if (e.type === 'online') {
