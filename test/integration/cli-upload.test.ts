@@ -141,5 +141,20 @@ describe('ferry upload (integration)', () => {
     expect(usage.stderr).toMatch(/--create-album/);
     const missing = await ferry(['upload', join(work, 'nope'), '--album', 'emb', '--data-dir', dataDir]).done;
     expect(missing.code).toBe(2);
+
+    // A corrupt image fails with its code (exit 1); `status` shows it; `retry --all` tries it again and still exits 1.
+    await writeFile(join(work, 'corrupt.jpg'), 'not a jpeg');
+    const bad = await ferry(['upload', join(work, 'corrupt.jpg'), '--album', 'emb', '--data-dir', dataDir, '--json']).done;
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).failed).toEqual([{ path: join(work, 'corrupt.jpg'), code: 'CONTENT_TYPE_MISMATCH', message: expect.any(String) }]);
+    const status = await ferry(['status', '--json', '--data-dir', dataDir]).done;
+    expect(status.code).toBe(0);
+    const st = JSON.parse(status.stdout);
+    expect(st.byState).toMatchObject({ uploaded: 3, skipped: 1, failed: 1 });
+    expect(st.failed[0]).toMatchObject({ path: join(work, 'corrupt.jpg'), code: 'CONTENT_TYPE_MISMATCH' });
+    const retried = await ferry(['retry', '--all', '--data-dir', dataDir]).done;
+    expect(retried.stdout).toMatch(/retrying 1 file/);
+    expect(retried.code).toBe(1);
+    expect((await ferry(['retry', '--data-dir', dataDir]).done).code).toBe(2);
   }, 180_000);
 });
