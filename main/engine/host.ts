@@ -12,7 +12,7 @@ import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { ensureEmbeddedBackend, type BackendHandle } from './backend-process.ts';
-import { Engine, type EngineOptions } from './engine.ts';
+import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
 import { TokenBucket, type Clock } from './token-bucket.ts';
@@ -43,7 +43,7 @@ export interface OpenEngineHostOptions {
   /** how to start the embedded backend when no remote API is configured; default spawns `node bin/ferry.js backend --data-dir` */
   spawnBackend?: (dataDir: string) => Promise<{ api: string; token: string; stop(): Promise<void> }>;
   /** engine tuning (tests shorten backoff and probing); settings still win for concurrency */
-  engineOptions?: Partial<EngineOptions>;
+  engineOptions?: EngineOptionsInput;
   watchOptions?: WatchOptions;
   /** stall watchdog for presigned PUTs */
   stallMs?: number;

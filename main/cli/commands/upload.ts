@@ -21,7 +21,10 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
     const concurrency = intFlag('concurrency', flags.concurrency, 4);
     const bandwidthLimit = rateFlag(flags.limitRate);
     const interrupted = interruption();
-    const host = await openHost(flags, { overrides: { concurrency, bandwidthLimit } });
+    const host = await openHost(flags, {
+      overrides: { concurrency, bandwidthLimit },
+      ...(flags.wait === false ? { engineOptions: { statusPolling: false } } : {}),
+    });
     try {
       const album = await resolveAlbum(host, flags.album, Boolean(flags.createAlbum));
       if (host.engine.paused) host.engine.resumeAll();
