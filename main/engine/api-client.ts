@@ -36,8 +36,9 @@ export interface ApiClient {
   requestAlbumUpload(albumId: string, body: AlbumUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
   requestGenerationUpload(generationId: string, body: GenerationUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
   refreshUploadUrl(mediaId: string, signal?: AbortSignal): Promise<SingleUpload>;
-  signParts(mediaId: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedPart[]>;
-  completeUpload(mediaId: string, parts: { partNumber: number; etag: string }[], signal?: AbortSignal): Promise<Media>;
+  /** `checksums`: sha256 (hex) by part number; AWS requires one per part for an upload created with SHA-256 checksums */
+  signParts(mediaId: string, partNumbers: number[], signal?: AbortSignal, checksums?: Record<string, string>): Promise<SignedPart[]>;
+  completeUpload(mediaId: string, parts: { partNumber: number; etag: string; sha256?: string }[], signal?: AbortSignal): Promise<Media>;
   abortUpload(mediaId: string): Promise<void>;
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
   mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
@@ -97,8 +98,8 @@ export function createApiClient(opts: { baseUrl: string; token: string; fetch?: 
     requestGenerationUpload: (generationId, body, signal) =>
       call('POST', `/generations/${enc(generationId)}/media/upload`, uploadResponse, body, signal),
     refreshUploadUrl: async (mediaId, signal) => (await call('POST', `/media/${enc(mediaId)}/upload-url`, uploadUrlResponse, {}, signal)).upload,
-    signParts: async (mediaId, partNumbers, signal) =>
-      (await call('POST', `/media/${enc(mediaId)}/parts`, signPartsResponse, { partNumbers }, signal)).parts,
+    signParts: async (mediaId, partNumbers, signal, checksums) =>
+      (await call('POST', `/media/${enc(mediaId)}/parts`, signPartsResponse, { partNumbers, ...(checksums ? { checksums } : {}) }, signal)).parts,
     completeUpload: async (mediaId, parts, signal) =>
       (await call('POST', `/media/${enc(mediaId)}/complete`, mediaResponse, { parts }, signal)).media,
     abortUpload: async (mediaId) => {

@@ -24,7 +24,8 @@ export interface EngineDeps {
   transport: Transport;
   clock: Clock;
   random: () => number;
-  hashFile(path: string, signal: AbortSignal): Promise<string>;
+  /** sha256 (hex) of a file, or of the byte range [start, end) of it (a multipart part) */
+  hashFile(path: string, signal: AbortSignal, range?: { start: number; end: number }): Promise<string>;
   statFile(path: string): Promise<{ size: number; mtimeMs: number }>;
 }
 
@@ -299,7 +300,7 @@ export class Engine {
     const mediaId = row.mediaId!;
     if (row.uploadType === 'multipart') {
       await this.uploadParts(row, signal);
-      const parts = this.d.store.parts(row.id).map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
+      const parts = this.d.store.parts(row.id).map((p) => ({ partNumber: p.partNumber, etag: p.etag, ...(p.sha256 ? { sha256: p.sha256 } : {}) }));
       const media = await this.withRetry(row.id, 'api', signal, () => this.d.api.completeUpload(mediaId, parts, signal));
       if (this.applyMediaStatus(row.id, media)) return;
     } else {
@@ -367,14 +368,18 @@ export class Engine {
       for (let n = missing.shift(); n !== undefined; n = missing.shift()) {
         const { start, end } = partRange(plan, row.size, n);
         let attempt = 0;
+        // Hashed once per part, just before its first send: the page cache still holds it for the PUT.
+        const partSha256 = await this.d.hashFile(row.path, groupSignal, { start, end });
         for (;;) {
-          const [signed] = await this.withRetry(row.id, 'api', groupSignal, () => this.d.api.signParts(row.mediaId!, [n], groupSignal));
+          const [signed] = await this.withRetry(row.id, 'api', groupSignal, () =>
+            this.d.api.signParts(row.mediaId!, [n], groupSignal, { [String(n)]: partSha256 }),
+          );
           if (!signed) throw new FatalError('INTERNAL', `no URL for part ${n}`);
           let partBytes = 0;
           try {
             const { etag } = await this.d.transport.put({
               url: signed.url,
-              headers: {},
+              headers: signed.headers ?? {},
               path: row.path,
               start,
               end,
@@ -385,7 +390,7 @@ export class Engine {
               },
             });
             if (!etag) throw new FatalError('UPLOAD_REJECTED', `S3 gave no ETag for part ${n}`);
-            this.d.store.savePart(row.id, n, etag, end - start);
+            this.d.store.savePart(row.id, n, etag, end - start, partSha256);
             break;
           } catch (err) {
             this.progress.add(row.id, -partBytes);

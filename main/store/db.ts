@@ -71,6 +71,9 @@ const migrations: string[] = [
   );
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: each part's sha256. The upload is created with SHA-256 part checksums, so on AWS every part
+  // PUT and the complete call must carry it; keeping it saves re-reading a finished part.
+  `ALTER TABLE parts ADD COLUMN sha256 TEXT;`,
 ];
 
 /** The schema version this code writes; a newer database is refused rather than corrupted. */

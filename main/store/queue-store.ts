@@ -315,19 +315,20 @@ export class QueueStore {
   // ---- multipart parts ----------------------------------------------------------------------
 
   /** Records one finished part the moment its ETag arrives, so a crash never re-sends it. */
-  savePart(fileId: number, partNumber: number, etag: string, size: number): void {
-    this.q('INSERT OR REPLACE INTO parts (file_id, part_number, etag, size) VALUES (?, ?, ?, ?)').run(fileId, partNumber, etag, size);
+  savePart(fileId: number, partNumber: number, etag: string, size: number, sha256?: string): void {
+    this.q('INSERT OR REPLACE INTO parts (file_id, part_number, etag, size, sha256) VALUES (?, ?, ?, ?, ?)').run(fileId, partNumber, etag, size, sha256 ?? null);
     this.q('UPDATE files SET bytes_sent = (SELECT COALESCE(SUM(size), 0) FROM parts WHERE file_id = ?) WHERE id = ?').run(fileId, fileId);
   }
 
-  parts(fileId: number): { partNumber: number; etag: string; size: number }[] {
+  parts(fileId: number): { partNumber: number; etag: string; size: number; sha256?: string }[] {
     return (
-      this.q('SELECT part_number, etag, size FROM parts WHERE file_id = ? ORDER BY part_number').all(fileId) as {
+      this.q('SELECT part_number, etag, size, sha256 FROM parts WHERE file_id = ? ORDER BY part_number').all(fileId) as {
         part_number: number;
         etag: string;
         size: number;
+        sha256: string | null;
       }[]
-    ).map((p) => ({ partNumber: p.part_number, etag: p.etag, size: p.size }));
+    ).map((p) => ({ partNumber: p.part_number, etag: p.etag, size: p.size, ...(p.sha256 ? { sha256: p.sha256 } : {}) }));
   }
 
   clearParts(fileId: number): void {

@@ -74,13 +74,17 @@ function fakeApi(opts: { script?: Script; healthy?: () => boolean; multipartAbov
       hit('refresh');
       return { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?fresh`, headers: { 'content-type': 'image/jpeg' }, expiresAt: '' };
     },
-    signParts: async (mediaId, partNumbers) => {
+    signParts: async (mediaId, partNumbers, _signal, checksums) => {
       hit('sign');
-      return partNumbers.map((p) => ({ partNumber: p, url: `http://s3/${mediaId}?partNumber=${p}`, expiresAt: '' }));
+      return partNumbers.map((p) => {
+        const sum = checksums?.[String(p)];
+        return { partNumber: p, url: `http://s3/${mediaId}?partNumber=${p}`, expiresAt: '', ...(sum ? { headers: { 'x-amz-checksum-sha256': `b64(${sum})` } } : {}) };
+      });
     },
     completeUpload: async (mediaId, parts) => {
       hit('complete');
       calls.push(`complete:${parts.map((p) => p.partNumber).join(',')}`);
+      calls.push(`complete-sha256:${parts.map((p) => p.sha256 ?? '-').join(',')}`);
       return media(mediaId, 'pending', sizes.get(mediaId));
     },
     abortUpload: async (mediaId) => {
@@ -277,6 +281,25 @@ describe('engine state machine (fake time, injected I/O)', () => {
     expect(calls).toContain('complete:1,2,3,4,5');
     expect(store.parts(id).map((p) => p.etag)).toEqual(['"e1"', '"etag-2"', '"e3"', '"etag-4"', '"etag-5"']);
     expect(calls.filter((c) => c === 'request')).toHaveLength(0);
+  });
+
+  it('multipart parts carry their own sha256: signed with it, sent with the header, listed at completion', async () => {
+    const { client, calls } = fakeApi({ multipartAbove: 32 * MiB });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport, {
+      hashFile: async (_p, _s, range) => (range ? `part@${range.start}-${range.end}` : 'c'.repeat(64)),
+    });
+    const id = add('/p/big.mp4', 20 * MiB);
+    store.update(id, { sha256: 'c'.repeat(64), mediaId: 'mY', objectKey: 'k/mY', uploadType: 'multipart', uploadId: 'u2', partSize: 8 * MiB, partCount: 3, state: 'uploading' });
+    store.savePart(id, 1, '"e1"', 8 * MiB, `part@0-${8 * MiB}`);
+    engine.start();
+    expect((await settle(store, id)).state).toBe('uploaded');
+    const sent = puts.map((p) => [new URL(p.url).searchParams.get('partNumber'), p.headers['x-amz-checksum-sha256']]).sort();
+    expect(sent).toEqual([
+      ['2', `b64(part@${8 * MiB}-${16 * MiB})`],
+      ['3', `b64(part@${16 * MiB}-${20 * MiB})`],
+    ]);
+    expect(calls).toContain(`complete-sha256:part@0-${8 * MiB},part@${8 * MiB}-${16 * MiB},part@${16 * MiB}-${20 * MiB}`);
   });
 
   it('never hashes the same path, size and mtime twice', async () => {
