@@ -31,7 +31,12 @@ if (!report) {
   process.exit(1);
 }
 const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
-const failed = report.numFailedTests + brokenFiles.length;
+let failed = report.numFailedTests + brokenFiles.length;
+if (run.status !== 0 && failed === 0) {
+  // Unhandled errors (an 'error' event nobody listened to, say) fail the run without failing a test.
+  console.log(`vitest exited with ${run.status} although no test failed: unhandled errors above`);
+  failed = 1;
+}
 for (const f of brokenFiles) console.log(`suite failed to load: ${f.name}\n${f.message ?? ''}`);
 const skipped = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'skipped' || a.status === 'pending'));
 if (skipped.length) {

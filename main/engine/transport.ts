@@ -92,6 +92,9 @@ export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number
         const file = createReadStream(req.path, { start: req.start, end: req.end - 1, highWaterMark: 64 * 1024 });
         const throttled = opts.bucket.limited ? file.pipe(throttleStream(opts.bucket, local.signal)) : file;
         file.on('error', (err) => counter.destroy(err));
+        // pipe() does not forward errors: a pause aborts the throttle's wait with an error, which
+        // unhandled would kill the process. It ends this request instead.
+        if (throttled !== file) throttled.on('error', (err: Error) => counter.destroy(err));
         body = throttled.pipe(counter);
       }
       try {
