@@ -84,9 +84,11 @@ export function errorAdvice(code: ErrorCode): string {
     case 'FILE_TOO_LARGE':
       return 'The file is larger than the backend accepts. It cannot be uploaded as is.';
     case 'UNSUPPORTED_MEDIA_TYPE':
+      return 'Ferry accepts JPEG, PNG, WebP, GIF, AVIF, MP4, WebM and MOV files. Convert it, or Cancel it.';
     case 'UNSUPPORTED_IMAGE':
+      return 'The image could not be decoded: it looks damaged or incomplete. Open it to check, re-export it, then press Retry.';
     case 'CONTENT_TYPE_MISMATCH':
-      return 'This is not an image type Ferry accepts (JPEG, PNG, WebP, GIF, AVIF, HEIC...). Convert it, or Cancel it.';
+      return "The file's contents do not match its extension (a text file named .png, say). Rename or convert it, then add it again.";
     case 'CHECKSUM_MISMATCH':
     case 'SIZE_MISMATCH':
       return 'The bytes arrived damaged. Press Retry to send the file again.';

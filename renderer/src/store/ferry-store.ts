@@ -311,7 +311,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         get().notify(
           'info',
           res.added === 0 && res.skipped === 0
-            ? 'No images found there. Ferry uploads JPEG, PNG, WebP, GIF, AVIF and HEIC files.'
+            ? 'Nothing to upload there. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.'
             : `Added ${res.added} file${res.added === 1 ? '' : 's'}` + (res.skipped ? `, skipped ${res.skipped} already queued.` : '.'),
         );
         scheduleReload();
