@@ -7,7 +7,7 @@ import { opendir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { UploadTarget } from '../../shared/engine-api.ts';
 import { mimeTypeForFilename } from '../../shared/mime.ts';
-import type { QueueStore } from '../store/queue-store.ts';
+import { freshAttempt, type QueueStore } from '../store/queue-store.ts';
 import { targetKey } from './engine.ts';
 import { readComfyInfo } from './comfyui.ts';
 
@@ -91,18 +91,7 @@ function addOne(
   if (existing && existing.size === f.size && existing.mtimeMs === f.mtimeMs) {
     if (opts.requeueFailed && (existing.state === 'failed' || existing.state === 'cancelled')) {
       store.clearParts(existing.id);
-      store.update(existing.id, {
-        state: 'queued',
-        attempts: 0,
-        error: null,
-        mediaId: null,
-        objectKey: null,
-        uploadType: null,
-        uploadId: null,
-        partSize: null,
-        partCount: null,
-        bytesSent: 0,
-      });
+      store.update(existing.id, { state: 'queued', ...freshAttempt });
     } else if (existing.state === 'paused' && opts.requeueFailed) {
       store.update(existing.id, { state: 'queued' });
     }

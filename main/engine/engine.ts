@@ -15,7 +15,7 @@ import { backoffDelay, classify, errorInfoOf, type BackoffPolicy, type CallSite 
 import type { Clock } from './token-bucket.ts';
 import type { Transport } from './transport.ts';
 import { ProgressTracker } from './progress.ts';
-import { finalStates, type FileRow, type QueueStore } from '../store/queue-store.ts';
+import { finalStates, freshAttempt, type FileRow, type QueueStore } from '../store/queue-store.ts';
 
 /** Everything the engine touches outside itself. */
 export interface EngineDeps {
@@ -660,17 +660,7 @@ export class Engine {
     const row = this.d.store.get(id);
     if (!row || (row.state !== 'failed' && row.state !== 'cancelled')) return false;
     this.d.store.clearParts(id);
-    this.setState(id, 'queued', {
-      attempts: 0,
-      error: null,
-      mediaId: null,
-      objectKey: null,
-      uploadType: null,
-      uploadId: null,
-      partSize: null,
-      partCount: null,
-      bytesSent: 0,
-    });
+    this.setState(id, 'queued', freshAttempt);
     this.kick();
     return true;
   }

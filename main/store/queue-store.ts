@@ -131,6 +131,23 @@ const columnOf = {
 /** Fields of a row the engine may change. */
 export type FilePatch = Partial<Pick<FileRow, keyof typeof columnOf>> & { error?: ErrorInfo | null };
 
+/**
+ * What a retried row starts from: the server's upload (media ID, key, multipart ID and plan) is
+ * forgotten, since a failed or cancelled record can't be resumed; the file's sha256 is kept.
+ * Callers clear the row's parts too.
+ */
+export const freshAttempt = {
+  attempts: 0,
+  error: null,
+  mediaId: null,
+  objectKey: null,
+  uploadType: null,
+  uploadId: null,
+  partSize: null,
+  partCount: null,
+  bytesSent: 0,
+} as const satisfies FilePatch;
+
 /** The queue, over one open database. */
 export class QueueStore {
   readonly db: DatabaseSync;
