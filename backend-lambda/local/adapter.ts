@@ -63,8 +63,13 @@ function send(res: ServerResponse, result: ApiResult): void {
   res.end(result.body ?? '');
 }
 
+export interface ApiListenerOptions {
+  /** called for each authenticated request that matched a route, before its handler runs */
+  onRoute?(routeKey: string): void;
+}
+
 /** Builds the request listener for an HTTP server over the route table. */
-export function createApiListener(routes: BoundRoute[], identity: LocalIdentity) {
+export function createApiListener(routes: BoundRoute[], identity: LocalIdentity, opts: ApiListenerOptions = {}) {
   const compiled = routes.map(compile);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -92,6 +97,7 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity)
       if (match.route.auth && !bearerMatches(req.headers.authorization, identity.token)) {
         throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
       }
+      opts.onRoute?.(match.route.routeKey);
       const body = await readBody(req);
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
       const query = Object.fromEntries(url.searchParams);

@@ -1,7 +1,8 @@
 /**
  * Delivers S3 events to process-upload off the request path, like S3 → Lambda does: bounded
  * concurrency, retries with backoff for thrown errors, and `idle()` for callers that need to know
- * every event so far has been handled.
+ * every event so far has been handled. Optionally, new events wait while uploads are streaming
+ * (`yieldTo`), for a bounded time.
  */
 import pLimit from 'p-limit';
 import type { S3Event } from 'aws-lambda';
@@ -13,6 +14,12 @@ export interface DispatcherOptions {
   backoffMs: number;
   handle(event: S3Event): Promise<unknown>;
   log?(message: string, err?: unknown): void;
+  /**
+   * Processing (Sharp) and the request path share the machine's cores: while the last upload
+   * request (`lastActivity()`, epoch ms) is less than `quietMs` old, an event's first attempt waits,
+   * but never more than `maxDeferMs` after it arrived, so thumbnails still come during a long burst.
+   */
+  yieldTo?: { lastActivity(): number; quietMs: number; maxDeferMs: number };
 }
 
 export class EventDispatcher {
@@ -22,6 +29,8 @@ export class EventDispatcher {
   private waiters: (() => void)[] = [];
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** wakes events waiting for quiet (stop() runs them at once rather than leave idle() hanging) */
+  private readonly wakers = new Set<() => void>();
 
   constructor(opts: DispatcherOptions) {
     this.opts = opts;
@@ -32,12 +41,41 @@ export class EventDispatcher {
   dispatch(event: S3Event): void {
     if (this.stopped) return;
     this.inFlight++;
-    void this.run(event, 1);
+    void this.run(event, 1, Date.now());
   }
 
-  private async run(event: S3Event, attempt: number): Promise<void> {
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  /** Waits, inside a concurrency slot, until the request path is quiet or the event's deferral is used up. */
+  private async waitForQuiet(arrivedAt: number): Promise<void> {
+    const y = this.opts.yieldTo;
+    if (!y) return;
+    // Bounded: each pass returns or sleeps until a deadline no later than arrivedAt + maxDeferMs.
+    while (!this.stopped) {
+      const now = Date.now();
+      const wakeAt = Math.min(y.lastActivity() + y.quietMs, arrivedAt + y.maxDeferMs);
+      if (now >= wakeAt) return;
+      await this.sleep(wakeAt - now);
+    }
+  }
+
+  private async run(event: S3Event, attempt: number, arrivedAt?: number): Promise<void> {
     try {
-      await this.limit(() => this.opts.handle(event));
+      await this.limit(async () => {
+        // Only first attempts wait: a retry has already waited out its backoff.
+        if (arrivedAt !== undefined) await this.waitForQuiet(arrivedAt);
+        return this.opts.handle(event);
+      });
     } catch (err) {
       if (attempt < this.opts.attempts && !this.stopped) {
         this.opts.log?.(`event failed (attempt ${attempt} of ${this.opts.attempts}), retrying`, err);
@@ -67,6 +105,7 @@ export class EventDispatcher {
   /** Stops retrying and waits for handlers already running. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of [...this.wakers]) wake();
     for (const t of this.timers) {
       clearTimeout(t);
       this.settle();

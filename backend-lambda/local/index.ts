@@ -73,6 +73,15 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** Routes a client calls right before sending bytes: while they keep coming, uploads are streaming. */
+const BYTES_FOLLOW = new Set<string>(
+  apiRoutes.map((r) => r.routeKey).filter((k) => k.startsWith('POST ') && (k.endsWith('/upload') || k.endsWith('/upload-url') || k.endsWith('/parts'))),
+);
+/** A gap this long between upload requests means the burst is over (clients send them ms apart). */
+const YIELD_QUIET_MS = 150;
+/** An event waits at most this long for quiet: a long burst still gets thumbnails as it goes. */
+const YIELD_MAX_DEFER_MS = 3000;
+
 const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 async function ensureTable(deps: Deps): Promise<void> {
@@ -174,7 +183,19 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   const log = (message: string, err?: unknown) => console.error(`[ferry backend] ${message}`, err ?? '');
   const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };
   const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
-  const dispatcher = new EventDispatcher({ concurrency: 2, attempts: 3, backoffMs: 200, handle: processUpload.withDeps(deps), log });
+  // Sharp's renditions of files already sent compete with the upload path (this thread's API, s3rver
+  // and dynalite) for the same cores; measured on 2 cores, 150 × 1 MB took 3.6 s with processing
+  // beside it and 1.65 s without (docs/benchmarks/upload.md, "Backend request cost"). So processing
+  // waits while upload requests keep coming, at most YIELD_MAX_DEFER_MS per event.
+  let lastUploadRequest = 0;
+  const dispatcher = new EventDispatcher({
+    concurrency: 2,
+    attempts: 3,
+    backoffMs: 200,
+    handle: processUpload.withDeps(deps),
+    log,
+    yieldTo: { lastActivity: () => lastUploadRequest, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
+  });
   if (opts.processEvents !== false) s3rver.on('event', (event: S3Event) => dispatcher.dispatch(event));
 
   const routes: BoundRoute[] = await Promise.all(
@@ -183,7 +204,13 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
       return { routeKey: r.routeKey, auth: r.auth, handler: mod.withDeps(deps) };
     }),
   );
-  const api = createServer(createApiListener(routes, identity));
+  const api = createServer(
+    createApiListener(routes, identity, {
+      onRoute: (routeKey) => {
+        if (BYTES_FOLLOW.has(routeKey)) lastUploadRequest = Date.now();
+      },
+    }),
+  );
   const apiAddress = await listen(api, opts.port ?? 0, host);
   const apiUrl = urlOf(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, apiAddress.port);
 

@@ -79,4 +79,61 @@ describe('EventDispatcher', () => {
     await d.idle();
     expect(peak).toBe(2);
   });
+
+  describe('yieldTo (processing waits while uploads stream)', () => {
+    function deferring(lastActivity: () => number) {
+      const handled: number[] = [];
+      const d = new EventDispatcher({
+        concurrency: 2,
+        attempts: 1,
+        backoffMs: 1,
+        handle: async () => {
+          handled.push(Date.now());
+        },
+        yieldTo: { lastActivity, quietMs: 100, maxDeferMs: 1000 },
+      });
+      return { d, handled };
+    }
+
+    it('starts an event once no upload request came for quietMs', async () => {
+      vi.useFakeTimers({ now: 10_000 });
+      let last = Date.now();
+      const { d, handled } = deferring(() => last);
+      d.dispatch(event('a'));
+      await vi.advanceTimersByTimeAsync(60);
+      last = Date.now(); // another upload request: the burst goes on
+      await vi.advanceTimersByTimeAsync(99);
+      expect(handled).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(handled).toEqual([10_160]);
+    });
+
+    it('runs at once when the request path is quiet', async () => {
+      vi.useFakeTimers({ now: 10_000 });
+      const { d, handled } = deferring(() => 0);
+      d.dispatch(event('a'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(handled).toEqual([10_000]);
+    });
+
+    it('never waits more than maxDeferMs, however busy the API stays', async () => {
+      vi.useFakeTimers({ now: 10_000 });
+      const { d, handled } = deferring(() => Date.now());
+      d.dispatch(event('a'));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(handled).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(handled).toEqual([11_000]);
+    });
+
+    it('stop() runs waiting events instead of leaving idle() pending', async () => {
+      vi.useFakeTimers({ now: 10_000 });
+      const { d, handled } = deferring(() => Date.now());
+      d.dispatch(event('a'));
+      d.dispatch(event('b'));
+      await vi.advanceTimersByTimeAsync(10);
+      await d.stop();
+      expect(handled).toEqual([10_010, 10_010]);
+    });
+  });
 });
