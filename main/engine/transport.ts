@@ -30,6 +30,16 @@ const minorGc: (() => void) | undefined = (() => {
 const GC_EVERY_BYTES = 8 * 1024 * 1024;
 let sinceGc = 0;
 
+/**
+ * Read size per chunk. Each chunk costs a read call, a transform and a socket write: 64 KiB chunks
+ * were ~0.2 s of the CLI's ~1.15 s CPU for 150 files of 1 MB. A small body (a photo) is read in
+ * 256 KiB chunks; large bodies and multipart parts stay at 64 KiB because the 1 GiB upload's peak
+ * RSS (≤ 150 MB, met narrowly) rose by ~20 MB with 256 KiB chunks there.
+ */
+const SMALL_BODY_BYTES = 4 * 1024 * 1024;
+const SMALL_BODY_CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
+
 export interface PutRequest {
   url: string;
   /** sent exactly as the backend gave them, plus Content-Length */
@@ -89,7 +99,7 @@ export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number
       if (length === 0) {
         body = Buffer.alloc(0);
       } else {
-        const file = createReadStream(req.path, { start: req.start, end: req.end - 1, highWaterMark: 64 * 1024 });
+        const file = createReadStream(req.path, { start: req.start, end: req.end - 1, highWaterMark: length <= SMALL_BODY_BYTES ? SMALL_BODY_CHUNK : CHUNK });
         const throttled = opts.bucket.limited ? file.pipe(throttleStream(opts.bucket, local.signal)) : file;
         file.on('error', (err) => counter.destroy(err));
         // pipe() does not forward errors: a pause aborts the throttle's wait with an error, which
