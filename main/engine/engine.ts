@@ -80,6 +80,7 @@ export class Engine {
   private readonly active = new Map<number, Active>();
   private readonly progress = new ProgressTracker();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly stateListeners = new Set<(id: number, state: FileState) => void>();
   private readonly dirty = new Set<number>();
   private readonly stopController = new AbortController();
   private onlineWaiters: (() => void)[] = [];
@@ -120,6 +121,15 @@ export class Engine {
     await Promise.allSettled([...[...this.active.values()].map((a) => a.done), this.pollLoop]);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flush();
+  }
+
+  /**
+   * Called synchronously on every state change, after it is written. For a caller that must react at
+   * once (the CLI ends when its last file settles); `onEvent` is coalesced every `flushMs`.
+   */
+  onStateChange(listener: (id: number, state: FileState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
   }
 
   onEvent(listener: (e: EngineEvent) => void): () => void {
@@ -177,6 +187,7 @@ export class Engine {
   private setState(id: number, state: FileState, extra: Parameters<QueueStore['update']>[1] = {}): void {
     this.d.store.update(id, { ...extra, state });
     this.touch(id);
+    for (const l of this.stateListeners) l(id, state);
   }
 
   /** Where a run that threw ends up: paused, cancelled, back in the queue, or failed with a reason. */
