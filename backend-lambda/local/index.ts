@@ -24,7 +24,10 @@ import { loadIdentity } from './identity.ts';
 
 export interface EmbeddedBackend {
   api: string;
+  /** the S3 address put into presigned URLs (`--s3-public-url` when given) */
   s3: string;
+  /** where s3rver itself listens; differs from `s3` behind a proxy or tunnel */
+  s3Listen: string;
   bucket: string;
   dynamodb: string;
   token: string;
@@ -231,6 +234,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   let stopping: Promise<void> | undefined;
   return {
     ...ready,
+    s3Listen: s3Url,
     userId: identity.userId,
     idle: () => dispatcher.idle(),
     stop: () => {

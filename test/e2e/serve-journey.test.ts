@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { startTestBackend, makeJpeg, type TestBackend } from '../helpers/backend.ts';
-import { findLocalS3rver, portOf, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { ensureRendererBuilt } from '../../main/serve/renderer-dir.ts';
 import { hasChromium, launchChromium, shot, skipChromiumReason, startFerryServe, type ServeProcess } from './harness.ts';
 
@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)(`ferry serve in Chromium${hasChromium ? '' : ` (${
   /** The backend reports the proxy as its S3 address, so s3rver's own port is found by probing. */
   const startBackend = async (port?: number) => {
     backend = await startTestBackend({ dataDir: join(root, 'backend'), s3PublicUrl: proxy.url, ...(port ? { port } : {}) });
-    proxy.setTarget(await findLocalS3rver([portOf(proxy.url), portOf(backend.api), portOf(backend.dynamodb)]));
+    proxy.setTarget(backend.s3Listen);
   };
 
   beforeAll(async () => {

@@ -5,7 +5,6 @@
  * the tests exercise the real network code instead of mocking it.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
@@ -131,48 +130,3 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
   };
 }
 
-/**
- * The address s3rver listens on inside this process. The embedded backend reports only the public
- * S3 URL (this proxy), so the test finds s3rver's port among this process's listening sockets
- * (Linux /proc) and recognises it by its ListAllMyBuckets answer.
- */
-export async function findLocalS3rver(excludePorts: number[]): Promise<string> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) inodes.add(m[1]!);
-    } catch {
-      // fd closed while listing
-    }
-  }
-  const ports: number[] = [];
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9]!)) continue;
-      const port = parseInt(cols[1]!.split(':')[1]!, 16);
-      if (!excludePorts.includes(port)) ports.push(port);
-    }
-  }
-  for (const port of ports) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
-      if ((await res.text()).includes('ListAllMyBucketsResult')) return `http://127.0.0.1:${port}`;
-    } catch {
-      // not HTTP, or not s3rver
-    }
-  }
-  throw new Error(`no s3rver among listening ports ${ports.join(', ')}`);
-}
-
-/** The port of a URL (for `findLocalS3rver`'s exclusions). */
-export function portOf(url: string): number {
-  return Number(new URL(url).port);
-}

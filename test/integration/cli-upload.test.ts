@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBackend, api } from '../helpers/backend.ts';
-import { findLocalS3rver, portOf, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { s3Client, sha256OfFile, sha256OfObject, waitFor, writeImages, writeLargeMp4 } from '../helpers/engine-fixtures.ts';
 
 const MiB = 1024 * 1024;
@@ -39,7 +39,7 @@ describe('ferry upload (integration)', () => {
     cleanups.push(() => proxy.close());
     const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
     cleanups.push(() => backend.stop());
-    const s3Url = await findLocalS3rver([portOf(proxy.url), portOf(backend.api), portOf(backend.dynamodb)]);
+    const s3Url = backend.s3Listen;
     proxy.setTarget(s3Url);
 
     const folder = join(work, 'photos');

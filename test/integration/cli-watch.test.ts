@@ -8,7 +8,7 @@ import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, makeJpeg, startTestBackend } from '../helpers/backend.ts';
-import { findLocalS3rver, portOf, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { waitFor } from '../helpers/engine-fixtures.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/ferry.js');
@@ -25,7 +25,7 @@ describe('ferry watch (integration)', () => {
     cleanups.push(() => proxy.close());
     const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
     cleanups.push(() => backend.stop());
-    proxy.setTarget(await findLocalS3rver([portOf(proxy.url), portOf(backend.api), portOf(backend.dynamodb)]));
+    proxy.setTarget(backend.s3Listen);
     const dir = join(work, 'inbox');
     await mkdir(dir);
 

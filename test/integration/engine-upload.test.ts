@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBackend, type TestBackend } from '../helpers/backend.ts';
-import { findLocalS3rver, portOf, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { s3Client, sha256OfFile, sha256OfObject, waitFor, writeImages, writeLargeMp4 } from '../helpers/engine-fixtures.ts';
 import { openEngineHost, type EngineHostInternals } from '../../main/engine/host.ts';
 import type { EngineEvent } from '../../shared/engine-api.ts';
@@ -36,7 +36,7 @@ async function setup(opts: { port?: number } = {}) {
   const backendDir = join(work, 'backend-data');
   const start = async () => {
     const b = await startTestBackend({ dataDir: backendDir, s3PublicUrl: proxy.url, ...(opts.port ? { port: opts.port } : {}) });
-    proxy.setTarget(await findLocalS3rver([portOf(proxy.url), portOf(b.api), portOf(b.dynamodb)]));
+    proxy.setTarget(b.s3Listen);
     return b;
   };
   const backend = await start();
@@ -59,7 +59,7 @@ async function openHost(work: string, backend: TestBackend, extra: Parameters<ty
 }
 
 async function expectAllIdentical(host: EngineHostInternals, backend: TestBackend, proxy: FaultProxy, ids: number[]) {
-  const s3 = s3Client(await findLocalS3rver([portOf(proxy.url), portOf(backend.api), portOf(backend.dynamodb)]));
+  const s3 = s3Client(backend.s3Listen);
   for (const row of host.store.getMany(ids)) {
     expect(row.state, row.path).toBe('uploaded');
     expect(await sha256OfObject(s3, backend.bucket, row.objectKey!), row.path).toBe(await sha256OfFile(row.path));

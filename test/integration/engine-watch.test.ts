@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { api, makeJpeg, makePng, startTestBackend } from '../helpers/backend.ts';
-import { findLocalS3rver, portOf, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { waitFor, writeImages } from '../helpers/engine-fixtures.ts';
 import { openEngineHost } from '../../main/engine/host.ts';
 
@@ -26,7 +26,7 @@ async function setup() {
   cleanups.push(() => proxy.close());
   const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
   cleanups.push(() => backend.stop());
-  proxy.setTarget(await findLocalS3rver([portOf(proxy.url), portOf(backend.api), portOf(backend.dynamodb)]));
+  proxy.setTarget(backend.s3Listen);
   const host = await openEngineHost({
     dataDir: join(work, 'client'),
     apiUrl: backend.api,
