@@ -44,4 +44,4 @@ if (skipped.length) {
   for (const s of skipped) console.log(`  skipped: ${s.fullName}`);
 }
 console.log(`${report.numPassedTests} passed, ${failed} failed`);
-process.exit(failed > 0 || run.status !== 0 ? 1 : 0);
+process.exit(failed > 0 ? 1 : 0);
