@@ -1,5 +1,5 @@
 /** DynamoDB reads and writes, each a direct key read, a query on an index, or a conditional write. */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { Deps } from './deps.ts';
@@ -45,23 +45,29 @@ export async function putAlbum(deps: Deps, item: AlbumItem): Promise<void> {
   await deps.ddb.send(new PutCommand({ TableName: deps.config.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
-export async function listAlbums(deps: Deps, userId: string): Promise<AlbumItem[]> {
-  const items: AlbumItem[] = [];
+/** Every item a query matches, following LastEvaluatedKey for at most `maxPages` pages of ≤ 1 MB. */
+async function queryAll<T>(deps: Deps, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, maxPages: number): Promise<T[]> {
+  const items: T[] = [];
   let start: Record<string, unknown> | undefined;
-  // Bounded: a user's albums fit in a few pages; 50 pages of 1 MB is far beyond any real account.
-  for (let page = 0; page < 50; page++) {
-    const r = await deps.ddb.send(
-      new QueryCommand({
-        TableName: deps.config.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :album)',
-        ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':album': 'ALBUM#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((r.Items ?? []) as AlbumItem[]));
+  for (let page = 0; page < maxPages; page++) {
+    const r = await deps.ddb.send(new QueryCommand({ ...input, TableName: deps.config.tableName, ExclusiveStartKey: start }));
+    items.push(...((r.Items ?? []) as T[]));
     start = r.LastEvaluatedKey;
     if (!start) break;
   }
+  return items;
+}
+
+export async function listAlbums(deps: Deps, userId: string): Promise<AlbumItem[]> {
+  // Bounded: a user's albums fit in a few pages; 50 pages of 1 MB is far beyond any real account.
+  const items = await queryAll<AlbumItem>(
+    deps,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :album)',
+      ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':album': 'ALBUM#' },
+    },
+    50,
+  );
   return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -115,25 +121,17 @@ export async function findDuplicate(deps: Deps, albumId: string, sha256: string)
 }
 
 export async function listGenerationMedia(deps: Deps, generationId: string): Promise<MediaItem[]> {
-  const items: MediaItem[] = [];
-  let start: Record<string, unknown> | undefined;
   // Indexes are ≤ 9999, so at most a handful of pages.
-  for (let page = 0; page < 20; page++) {
-    const r = await deps.ddb.send(
-      new QueryCommand({
-        TableName: deps.config.tableName,
-        IndexName: indexes.generationMedia.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': indexes.generationMedia.pk },
-        ExpressionAttributeValues: { ':pk': `GEN#${generationId}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((r.Items ?? []) as MediaItem[]));
-    start = r.LastEvaluatedKey;
-    if (!start) break;
-  }
-  return items;
+  return queryAll<MediaItem>(
+    deps,
+    {
+      IndexName: indexes.generationMedia.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': indexes.generationMedia.pk },
+      ExpressionAttributeValues: { ':pk': `GEN#${generationId}` },
+    },
+    20,
+  );
 }
 
 /** Reads up to 100 media records in one round (BatchGet's limit), retrying unprocessed keys a few times. */
