@@ -18,6 +18,7 @@ import { destroyDeps, makeDeps, type Deps } from '../lib/deps.ts';
 import type { ApiHandler } from '../lib/http.ts';
 import { listPendingOlderThan, ensureUser } from '../lib/store.ts';
 import { tableDefinition } from '../lib/table.ts';
+import { THUMBNAIL_PREFIX } from '../../shared/keys.ts';
 import { createApiListener, type BoundRoute } from './adapter.ts';
 import { EventDispatcher } from './dispatcher.ts';
 import { loadIdentity } from './identity.ts';
@@ -189,17 +190,24 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   // Sharp's renditions of files already sent compete with the upload path (this thread's API, s3rver
   // and dynalite) for the same cores; measured on 2 cores, 150 × 1 MB took 3.6 s with processing
   // beside it and 1.65 s without (docs/benchmarks/upload.md, "Backend request cost"). So processing
-  // waits while upload requests keep coming, at most YIELD_MAX_DEFER_MS per event.
-  let lastUploadRequest = 0;
+  // waits while uploads keep coming (their requests, and the objects landing in S3: after the last
+  // request, the last files' bytes are still streaming), at most YIELD_MAX_DEFER_MS per event.
+  let lastUploadActivity = 0;
   const dispatcher = new EventDispatcher({
     concurrency: 2,
     attempts: 3,
     backoffMs: 200,
     handle: processUpload.withDeps(deps),
     log,
-    yieldTo: { lastActivity: () => lastUploadRequest, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
+    yieldTo: { lastActivity: () => lastUploadActivity, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
   });
-  if (opts.processEvents !== false) s3rver.on('event', (event: S3Event) => dispatcher.dispatch(event));
+  if (opts.processEvents !== false) {
+    s3rver.on('event', (event: S3Event) => {
+      // Only originals count: processing's own thumbnail writes must not hold processing back.
+      if (event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) lastUploadActivity = Date.now();
+      dispatcher.dispatch(event);
+    });
+  }
 
   const routes: BoundRoute[] = await Promise.all(
     apiRoutes.map(async (r) => {
@@ -210,7 +218,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   const api = createServer(
     createApiListener(routes, identity, {
       onRoute: (routeKey) => {
-        if (BYTES_FOLLOW.has(routeKey)) lastUploadRequest = Date.now();
+        if (BYTES_FOLLOW.has(routeKey)) lastUploadActivity = Date.now();
       },
     }),
   );

@@ -4,9 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../main/engine/api-client.ts';
-import { Engine, type EngineDeps } from '../../main/engine/engine.ts';
+import { Engine, type EngineDeps, type EngineOptionsInput } from '../../main/engine/engine.ts';
 import { HttpError, NetworkError, AbortedError } from '../../main/engine/errors.ts';
 import type { PutRequest, Transport } from '../../main/engine/transport.ts';
+import { UploadSlots } from '../../main/engine/slots.ts';
 import { openDatabase } from '../../main/store/db.ts';
 import { QueueStore } from '../../main/store/queue-store.ts';
 import type { Media } from '../../shared/api.ts';
@@ -124,7 +125,7 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.stop();
 });
 
-function build(api: ApiClient, transport: Transport, extra: Partial<EngineDeps> = {}) {
+function build(api: ApiClient, transport: Transport, extra: Partial<EngineDeps> = {}, options: EngineOptionsInput = {}) {
   const store = new QueueStore(openDatabase(':memory:'));
   const clock = new FakeClock();
   const hashed: string[] = [];
@@ -141,7 +142,7 @@ function build(api: ApiClient, transport: Transport, extra: Partial<EngineDeps> 
     statFile: async () => ({ size: Number(store.db.prepare('SELECT size FROM files LIMIT 1').get()?.size ?? 10), mtimeMs: 1000 }),
     ...extra,
   };
-  const engine = new Engine(deps, { poll: { minMs: 100, maxMs: 1000 }, flushMs: 50 });
+  const engine = new Engine(deps, { poll: { minMs: 100, maxMs: 1000 }, flushMs: 50, ...options });
   engines.push(engine);
   const add = (path: string, size = 10) => store.insertFile({ path, target: 'album:A', size, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A' });
   return { store, clock, engine, hashed, add };
@@ -359,6 +360,85 @@ describe('engine state machine (fake time, injected I/O)', () => {
     expect(row.error?.code).toBe('UPLOAD_EXPIRED');
     expect(counts.get('request')).toBe(3);
     expect(puts).toHaveLength(0);
+  });
+});
+
+describe('upload slots and preparing ahead', () => {
+  const ticks = async (n = 50) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('hashes and requests the next file while the only slot is busy, and sends it only when the slot frees', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client, calls } = fakeApi();
+    const { transport, puts } = fakeTransport(undefined, gate);
+    const { store, engine, add, hashed } = build(client, transport, {}, { concurrency: 1, prepareAhead: 1 });
+    const a = add('/p/a.jpg');
+    const b = add('/p/b.jpg');
+    const c = add('/p/c.jpg');
+    engine.start();
+    await ticks();
+    expect(puts.map((p) => p.path)).toEqual(['/p/a.jpg']);
+    expect(hashed).toEqual(['/p/a.jpg', '/p/b.jpg']);
+    expect(calls.filter((x) => x === 'request')).toHaveLength(2);
+    expect(store.get(b)!.state).toBe('requesting');
+    expect(store.get(c)!.state).toBe('queued');
+    release();
+    for (const id of [a, b, c]) expect((await settle(store, id)).state).toBe('uploaded');
+    expect(puts.map((p) => p.path)).toEqual(['/p/a.jpg', '/p/b.jpg', '/p/c.jpg']);
+  });
+
+  it('pausing a file that waits for a slot parks it at once; the busy upload is untouched', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client } = fakeApi();
+    const { transport, puts } = fakeTransport(undefined, gate);
+    const { store, engine, add } = build(client, transport, {}, { concurrency: 1, prepareAhead: 1 });
+    const a = add('/p/a.jpg');
+    const b = add('/p/b.jpg');
+    engine.start();
+    await ticks();
+    expect(store.get(b)!.state).toBe('requesting');
+    await engine.pause(b);
+    expect(store.get(b)!.state).toBe('paused');
+    expect(puts[0]!.signal.aborted).toBe(false);
+    release();
+    expect((await settle(store, a)).state).toBe('uploaded');
+    engine.resume(b);
+    expect((await settle(store, b, ['uploaded', 'failed'])).state).toBe('uploaded');
+    // b kept its upload request: resuming asked for no second one
+    expect(puts.map((p) => p.path)).toEqual(['/p/a.jpg', '/p/b.jpg']);
+  });
+});
+
+describe('UploadSlots', () => {
+  it('hands slots out first come, first served; a withdrawn wait lets the next one through', async () => {
+    let cap = 1;
+    const slots = new UploadSlots(() => cap);
+    const order: string[] = [];
+    const r1 = await slots.acquire(new AbortController().signal);
+    const quit = new AbortController();
+    const w2 = slots.acquire(quit.signal).then(
+      (r) => (order.push('2'), r),
+      (err: unknown) => (order.push(`2 ${(err as AbortedError).reason}`), undefined),
+    );
+    const w3 = slots.acquire(new AbortController().signal).then((r) => (order.push('3'), r));
+    quit.abort(new AbortedError('pause'));
+    await w2;
+    expect(order).toEqual(['2 pause']);
+    r1();
+    r1(); // a second release of the same slot is ignored
+    const r3 = await w3;
+    expect(order).toEqual(['2 pause', '3']);
+    expect(slots.busy).toBe(1);
+    const w4 = slots.acquire(new AbortController().signal).then(() => order.push('4'));
+    cap = 2;
+    slots.drain();
+    await w4;
+    expect(slots.busy).toBe(2);
+    r3?.();
+    expect(slots.busy).toBe(1);
   });
 });
 
