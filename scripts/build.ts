@@ -22,20 +22,11 @@ const common = {
 await Promise.all([
   esbuild({
     ...common,
-    entryPoints: { main: 'main/electron/main.ts' },
+    entryPoints: { main: 'main/electron/main.ts', 'ferry-cli': 'main/cli/index.ts' },
     format: 'esm',
     outExtension: { '.js': '.mjs' },
     outdir: 'dist/electron',
-    // Dependencies stay in node_modules (sharp's native files cannot be bundled); electron is the runtime.
-    packages: 'external',
-    external: ['electron'],
-  }),
-  esbuild({
-    ...common,
-    entryPoints: { 'ferry-cli': 'main/cli/index.ts' },
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    outdir: 'dist/electron',
+    // Dependencies, electron included, stay in node_modules (sharp's native files cannot be bundled).
     packages: 'external',
   }),
   esbuild({

@@ -15,12 +15,13 @@ function expiry(deps: Deps): string {
 
 /** A single PUT whose signature covers Content-Type, Content-Length and, when given, the sha256. */
 export async function presignPut(deps: Deps, key: string, mimeType: string, size: number, sha256?: string): Promise<SingleUpload> {
+  const checksum = sha256 ? hexToBase64(sha256) : undefined;
   const command = new PutObjectCommand({
     Bucket: deps.config.bucketName,
     Key: key,
     ContentType: mimeType,
     ContentLength: size,
-    ...(sha256 ? { ChecksumSHA256: hexToBase64(sha256) } : {}),
+    ...(checksum ? { ChecksumSHA256: checksum } : {}),
   });
   const url = await getSignedUrl(deps.presignS3, command, {
     expiresIn: deps.config.presignExpiresSeconds,
@@ -30,7 +31,7 @@ export async function presignPut(deps: Deps, key: string, mimeType: string, size
     unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
   });
   const headers: Record<string, string> = { 'Content-Type': mimeType, 'Content-Length': String(size) };
-  if (sha256) headers['x-amz-checksum-sha256'] = hexToBase64(sha256);
+  if (checksum) headers['x-amz-checksum-sha256'] = checksum;
   return { type: 'single', method: 'PUT', url, headers, expiresAt: expiry(deps) };
 }
 
@@ -49,18 +50,19 @@ export async function presignParts(deps: Deps, key: string, uploadId: string, pa
   return Promise.all(
     partNumbers.map(async (partNumber) => {
       const sha256 = checksums[String(partNumber)];
+      const checksum = sha256 ? hexToBase64(sha256) : undefined;
       const command = new UploadPartCommand({
         Bucket: deps.config.bucketName,
         Key: key,
         UploadId: uploadId,
         PartNumber: partNumber,
-        ...(sha256 ? { ChecksumSHA256: hexToBase64(sha256) } : {}),
+        ...(checksum ? { ChecksumSHA256: checksum } : {}),
       });
       const url = await getSignedUrl(deps.presignS3, command, {
         expiresIn: deps.config.presignExpiresSeconds,
         unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
       });
-      return { partNumber, url, expiresAt, ...(sha256 ? { headers: { 'x-amz-checksum-sha256': hexToBase64(sha256) } } : {}) };
+      return { partNumber, url, expiresAt, ...(checksum ? { headers: { 'x-amz-checksum-sha256': checksum } } : {}) };
     }),
   );
 }

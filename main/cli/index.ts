@@ -2,11 +2,20 @@
  * The `ferry` command (SPEC §6). Argument parsing is commander's; each subcommand lives in
  * `commands/` and is loaded only when used, so `ferry --help` starts fast.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { parsePort } from './port.ts';
+
+// Two levels below the package root both here and in the bundle (dist/electron/).
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('ferry')
   .description('Upload folders to S3 through presigned URLs, with resumable retry and thumbnails.')
-  .showHelpAfterError();
+  .version(version)
+  .showHelpAfterError()
+  // Commander's own usage errors (unknown option, missing argument, bad value) exit 2 like ours
+  // (EXIT.usage in common.ts); scripts tell them apart from a failed upload (1).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 const apiOptions = (cmd: Command) =>
   cmd
@@ -18,7 +27,7 @@ program
   .command('backend')
   .description('run the embedded backend (API, S3, DynamoDB, processing) and print one JSON line when ready')
   .addOption(new Option('--data-dir <dir>', 'where data persists across restarts').env('FERRY_DATA_DIR'))
-  .option('--port <n>', 'API port (0 picks a free one)', '0')
+  .option('--port <n>', 'API port (0 picks a free one)', parsePort, 0)
   .option('--s3-public-url <url>', 'S3 address to put into presigned URLs')
   .action(async (opts) => (await import('./commands/backend.ts')).run(opts));
 
@@ -60,7 +69,7 @@ apiOptions(
 ).action(async (mediaId, opts) => (await import('./commands/retry.ts')).run(mediaId, opts));
 
 apiOptions(
-  program.command('serve').description('serve the UI to a browser on 127.0.0.1, behind a token').option('--port <n>', 'port', '0'),
+  program.command('serve').description('serve the UI to a browser on 127.0.0.1, behind a token').option('--port <n>', 'port (0 picks a free one)', parsePort, 0),
 ).action(async (opts) => (await import('./commands/serve.ts')).run(opts));
 
 await program.parseAsync();

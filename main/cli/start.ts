@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../serve/renderer-dir.ts';
+import { parsePort } from './port.ts';
 
 /**
  * The Electron binary's path, or why there is none. Reads the electron package's path.txt itself:
@@ -51,8 +52,15 @@ async function main(): Promise<void> {
   const why = 'missing' in electron ? electron.missing : 'no display (DISPLAY and WAYLAND_DISPLAY are unset)';
   console.log(`ferry: cannot open the desktop app here: ${why}.`);
   console.log('ferry: serving the same UI to a browser instead, on the embedded backend.\n');
+  let port: number;
+  try {
+    port = parsePort(process.env.PORT ?? '0');
+  } catch (err) {
+    console.error(`ferry: PORT=${process.env.PORT} is invalid. ${(err as Error).message}`);
+    process.exit(2);
+  }
   const { run } = await import('./commands/serve.ts');
-  await run({ port: process.env.PORT ?? '0' });
+  await run({ port });
 }
 
 await main();

@@ -651,21 +651,18 @@ export class Engine {
     this.kick();
   }
 
-  private abortActive(id: number, reason: AbortReason): boolean {
+  /** Aborts the file's run if it is in flight and waits for it to settle; false if it was not. */
+  private async abortAndWait(id: number, reason: AbortReason): Promise<boolean> {
     const a = this.active.get(id);
     if (!a) return false;
     a.controller.abort(new AbortedError(reason));
+    await a.done;
     return true;
   }
 
   /** Pauses one file: aborts it if in flight (its parts are kept) and keeps it out of the queue. */
   async pause(id: number): Promise<void> {
-    const a = this.active.get(id);
-    if (a) {
-      this.abortActive(id, 'pause');
-      await a.done;
-      return;
-    }
+    if (await this.abortAndWait(id, 'pause')) return;
     const row = this.d.store.get(id);
     if (row && row.state === 'queued') this.setState(id, 'paused');
   }
@@ -678,12 +675,7 @@ export class Engine {
 
   /** Cancels one file; a multipart upload in progress is aborted on the server too. */
   async cancel(id: number): Promise<void> {
-    const a = this.active.get(id);
-    if (a) {
-      this.abortActive(id, 'cancel');
-      await a.done;
-      return;
-    }
+    if (await this.abortAndWait(id, 'cancel')) return;
     const row = this.d.store.get(id);
     if (!row || finalStates.includes(row.state)) return;
     await this.abortRemote(row);

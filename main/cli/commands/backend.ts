@@ -18,18 +18,14 @@ async function runningBackend(dataDir: string): Promise<number | undefined> {
 
 export interface BackendCommandOptions {
   dataDir?: string;
-  port?: string;
+  /** validated by the command line parser */
+  port?: number;
   s3PublicUrl?: string;
 }
 
 /** Starts the backend, prints `{"api","s3","bucket","dynamodb","token"}` once, and stops on SIGINT/SIGTERM. */
 export async function run(opts: BackendCommandOptions): Promise<void> {
-  const port = Number(opts.port ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`ferry backend: --port must be 0..65535, got ${opts.port}`);
-    process.exitCode = 2;
-    return;
-  }
+  const port = opts.port ?? 0;
   const dataDir = resolveDataDir(opts.dataDir);
   const other = await runningBackend(dataDir);
   if (other !== undefined) {

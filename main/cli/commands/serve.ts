@@ -8,7 +8,8 @@ import { ensureRendererBuilt } from '../../serve/renderer-dir.ts';
 import { openEngineHost } from '../../engine/host.ts';
 
 export interface ServeCommandOptions {
-  port?: string;
+  /** validated by the command line parser */
+  port?: number;
   api?: string;
   token?: string;
   dataDir?: string;
@@ -16,12 +17,7 @@ export interface ServeCommandOptions {
 
 /** Starts the engine and serve mode, prints the URL (token included), and runs until SIGINT/SIGTERM. */
 export async function run(opts: ServeCommandOptions): Promise<void> {
-  const port = Number(opts.port ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    console.error(`ferry serve: --port must be a number from 0 to 65535, not ${JSON.stringify(opts.port)}.`);
-    process.exitCode = 2;
-    return;
-  }
+  const port = opts.port ?? 0;
   const rendererDir = await ensureRendererBuilt();
   const host = await openEngineHost({
     dataDir: resolveDataDir(opts.dataDir),
