@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { findElectron, hasDisplay } from '../../main/cli/start.ts';
 import { makeJpeg } from '../helpers/backend.ts';
-import { shot } from './harness.ts';
+import { shot, waitForThumbnails } from './harness.ts';
 
 const electron = findElectron();
 const display = hasDisplay();
@@ -85,14 +85,7 @@ describe.skipIf(skipReason !== '')(`desktop app (Electron)${skipReason ? ` (skip
 
     await page.getByRole('button', { name: 'Albums' }).click();
     await page.locator('.album-card', { hasText: 'Desktop' }).click();
-    await page.waitForFunction(
-      () => {
-        const imgs = [...document.querySelectorAll<HTMLImageElement>('.media img')];
-        return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-      },
-      null,
-      { timeout: wait },
-    );
+    await waitForThumbnails(page, 4, wait);
     await shot(page, 'electron-album');
   }, 240_000);
 });

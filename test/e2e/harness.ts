@@ -26,6 +26,21 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }
 
+/**
+ * Waits until the album view shows exactly `count` thumbnails, each one decoded: an <img> whose image
+ * has not arrived (or failed to) is in the DOM all the same, so counting elements would pass too early.
+ */
+export async function waitForThumbnails(page: Page, count: number, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('.media img')];
+      return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    },
+    count,
+    { timeout: timeoutMs },
+  );
+}
+
 export interface ServeProcess {
   url: string;
   child: ChildProcess;

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { startTestBackend, makeJpeg, type TestBackend } from '../helpers/backend.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { ensureRendererBuilt } from '../../main/serve/renderer-dir.ts';
-import { hasChromium, launchChromium, shot, skipChromiumReason, startFerryServe, type ServeProcess } from './harness.ts';
+import { hasChromium, launchChromium, shot, skipChromiumReason, startFerryServe, waitForThumbnails, type ServeProcess } from './harness.ts';
 
 const wait = 60_000;
 
@@ -121,14 +121,7 @@ describe.skipIf(!hasChromium)(`ferry serve in Chromium${hasChromium ? '' : ` (${
     await page.locator('.album-card', { hasText: albumTitle }).waitFor({ timeout: wait });
     await shot(page, 'albums');
     await page.locator('.album-card', { hasText: albumTitle }).click();
-    await page.waitForFunction(
-      () => {
-        const imgs = [...document.querySelectorAll<HTMLImageElement>('.media img')];
-        return imgs.length === 5 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-      },
-      null,
-      { timeout: wait },
-    );
+    await waitForThumbnails(page, 5, wait);
     await shot(page, 'album-thumbnails');
   }, 120_000);
 

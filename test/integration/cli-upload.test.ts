@@ -3,21 +3,18 @@
  * file uploaded twice and no finished part re-sent (PUTs counted by the fault proxy), every object
  * byte-identical; without --api it starts the embedded backend and the next run reuses it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestBackend, api } from '../helpers/backend.ts';
-import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { api } from '../helpers/backend.ts';
+import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { s3Client, sha256OfFile, sha256OfObject, waitFor, writeImages, writeLargeMp4 } from '../helpers/engine-fixtures.ts';
 
 const MiB = 1024 * 1024;
 const BIN = join(import.meta.dirname, '../../bin/ferry.js');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = useCleanups();
 
 function ferry(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,14 +30,7 @@ function ferry(args: string[], env: Record<string, string> = {}) {
 
 describe('ferry upload (integration)', () => {
   it('resumes after kill -9: nothing that arrived is sent again, every object byte-identical', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'ferry-cli-'));
-    cleanups.push(() => rm(work, { recursive: true, force: true }));
-    const proxy = await startFaultProxy();
-    cleanups.push(() => proxy.close());
-    const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
-    cleanups.push(() => backend.stop());
-    const s3Url = backend.s3Listen;
-    proxy.setTarget(s3Url);
+    const { work, proxy, backend } = await startProxiedBackend('ferry-cli-', defer);
 
     const folder = join(work, 'photos');
     await writeImages(folder, 60);
@@ -76,7 +66,7 @@ describe('ferry upload (integration)', () => {
     expect(proxy.puts.length).toBeGreaterThan(firstRunPuts);
 
     // Every object is byte-identical, and the album holds each file once.
-    const s3 = s3Client(s3Url);
+    const s3 = s3Client(backend.s3Listen);
     const listed = await api(backend, 'GET', '/albums');
     const album = (listed.body.albums as { albumId: string; title: string }[]).filter((a) => a.title === 'demo');
     expect(album).toHaveLength(1);
@@ -100,7 +90,7 @@ describe('ferry upload (integration)', () => {
   it('without --api starts the embedded backend, the next run reuses it, and exit codes say what happened', async () => {
     const work = await mkdtemp(join(tmpdir(), 'ferry-cli-emb-'));
     const dataDir = join(work, 'data');
-    cleanups.push(async () => {
+    defer(async () => {
       await new Promise((r) => setTimeout(r, 500));
       await rm(work, { recursive: true, force: true });
     });
@@ -118,7 +108,7 @@ describe('ferry upload (integration)', () => {
 
     // A running `ferry backend` for the data dir is reused, not duplicated.
     const bg = ferry(['backend', '--data-dir', dataDir]);
-    cleanups.push(async () => void bg.child.kill('SIGTERM'));
+    defer(async () => void bg.child.kill('SIGTERM'));
     await waitFor('backend.json', async () => (await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8').catch(() => '')).includes(`"pid":${bg.child.pid}`), 60_000);
     const backendPid = (JSON.parse(await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8')) as { pid: number }).pid;
 

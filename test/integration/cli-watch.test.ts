@@ -2,30 +2,20 @@
  * `ferry watch` as a user runs it: a file written slowly (~3.5 s here; 10 s in the manual check) is
  * uploaded exactly once, after the writing stops; Ctrl-C exits 0.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { api, makeJpeg, startTestBackend } from '../helpers/backend.ts';
-import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { api, makeJpeg } from '../helpers/backend.ts';
+import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { waitFor } from '../helpers/engine-fixtures.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/ferry.js');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = useCleanups();
 
 describe('ferry watch (integration)', () => {
   it('uploads a slowly written file exactly once, after it stops growing', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'ferry-cli-watch-'));
-    cleanups.push(() => rm(work, { recursive: true, force: true }));
-    const proxy = await startFaultProxy();
-    cleanups.push(() => proxy.close());
-    const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
-    cleanups.push(() => backend.stop());
-    proxy.setTarget(backend.s3Listen);
+    const { work, proxy, backend } = await startProxiedBackend('ferry-cli-watch-', defer);
     const dir = join(work, 'inbox');
     await mkdir(dir);
 
@@ -38,7 +28,7 @@ describe('ferry watch (integration)', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    cleanups.push(async () => void child.kill('SIGKILL'));
+    defer(async () => void child.kill('SIGKILL'));
     await waitFor('watching', () => out.includes('watching'), 30_000);
 
     const bytes = await makeJpeg(800, 600, { quality: 95 });

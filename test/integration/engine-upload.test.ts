@@ -3,47 +3,19 @@
  * and a multipart file arrive byte-identical through resets, 5xx, SlowDown, an expired-URL 403 and a
  * stall; a backend stopped mid-run is waited out and the run finishes by itself.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { startTestBackend, type TestBackend } from '../helpers/backend.ts';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import type { TestBackend } from '../helpers/backend.ts';
+import type { FaultProxy } from '../helpers/fault-proxy.ts';
+import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { s3Client, sha256OfFile, sha256OfObject, waitFor, writeImages, writeLargeMp4 } from '../helpers/engine-fixtures.ts';
 import { openEngineHost, type EngineHostInternals } from '../../main/engine/host.ts';
 import type { EngineEvent } from '../../shared/engine-api.ts';
 
 const MiB = 1024 * 1024;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = useCleanups();
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function setup(opts: { port?: number } = {}) {
-  const work = await mkdtemp(join(tmpdir(), 'ferry-engine-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  const proxy = await startFaultProxy();
-  cleanups.push(() => proxy.close());
-  const backendDir = join(work, 'backend-data');
-  const start = async () => {
-    const b = await startTestBackend({ dataDir: backendDir, s3PublicUrl: proxy.url, ...(opts.port ? { port: opts.port } : {}) });
-    proxy.setTarget(b.s3Listen);
-    return b;
-  };
-  const backend = await start();
-  const state = { backend };
-  cleanups.push(() => state.backend.stop());
-  return { work, proxy, state, start };
-}
+const setup = () => startProxiedBackend('ferry-engine-', defer);
 
 async function openHost(work: string, backend: TestBackend, extra: Parameters<typeof openEngineHost>[0] extends infer O ? Partial<O> : never = {}) {
   const host = await openEngineHost({
@@ -54,7 +26,7 @@ async function openHost(work: string, backend: TestBackend, extra: Parameters<ty
     engineOptions: { backoff: { baseMs: 50, capMs: 500 }, probe: { baseMs: 200, capMs: 1000 }, poll: { minMs: 100, maxMs: 500 } },
     ...extra,
   });
-  cleanups.push(() => host.close());
+  defer(() => host.close());
   return host;
 }
 
@@ -68,7 +40,7 @@ async function expectAllIdentical(host: EngineHostInternals, backend: TestBacken
 
 describe('engine upload (integration, fault proxy)', () => {
   it('sends 60 images and a 100 MiB multipart file byte-identical through resets, 5xx, SlowDown, 403 and a stall', async () => {
-    const { work, proxy, state } = await setup();
+    const { work, proxy, backend } = await setup();
     const folder = join(work, 'photos');
     await writeImages(folder, 60);
     await writeLargeMp4(join(folder, 'big.mp4'), 100 * MiB);
@@ -82,7 +54,7 @@ describe('engine upload (integration, fault proxy)', () => {
       if (n === 12) return faults.push('stall'), { kind: 'stall' };
       return undefined;
     });
-    const host = await openHost(work, state.backend);
+    const host = await openHost(work, backend);
     const events: EngineEvent[] = [];
     host.onEvent((e) => events.push(e));
     const album = await host.client.createAlbum('faults');
@@ -92,7 +64,7 @@ describe('engine upload (integration, fault proxy)', () => {
 
     expect(host.store.getMany(ids).filter((r) => r.state === 'failed').map((r) => [r.path, r.error])).toEqual([]);
     expect(new Set(faults)).toEqual(new Set(['reset', '503', '500', '403', 'stall']));
-    await expectAllIdentical(host, state.backend, proxy, ids);
+    await expectAllIdentical(host, backend, proxy, ids);
     const big = host.store.getMany(ids).find((r) => r.path.endsWith('big.mp4'))!;
     expect(big.uploadType).toBe('multipart');
     expect(host.store.parts(big.id)).toHaveLength(13);
@@ -108,13 +80,13 @@ describe('engine upload (integration, fault proxy)', () => {
   }, 120_000);
 
   it('a corrupt image fails with its processing code, non-media is skipped, duplicates are skipped, and the rest carry on', async () => {
-    const { work, state } = await setup();
+    const { work, backend } = await setup();
     const folder = join(work, 'mixed');
     await writeImages(folder, 3);
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(folder, 'corrupt.jpg'), 'definitely not a jpeg');
     await writeFile(join(folder, 'notes.txt'), 'not media');
-    const host = await openHost(work, state.backend);
+    const host = await openHost(work, backend);
     const album = await host.client.createAlbum('mixed');
     const { ids } = await host.addPathsWithIds([folder], { kind: 'album', albumId: album.albumId });
     await waitFor('settled', () => host.store.getMany(ids).every((r) => ['uploaded', 'failed', 'skipped'].includes(r.state)), 60_000);
@@ -137,29 +109,28 @@ describe('engine upload (integration, fault proxy)', () => {
   }, 90_000);
 
   it('holds while the backend is down, then finishes by itself when it comes back on the same port', async () => {
-    const port = await freePort();
-    const { work, proxy, state, start } = await setup({ port });
+    const { work, proxy, backend, restart } = await setup();
     const folder = join(work, 'photos');
     await writeImages(folder, 30);
     await writeLargeMp4(join(folder, 'big.mp4'), 40 * MiB);
     // 10 MB/s keeps the run long enough to stop the backend in the middle of it.
-    const host = await openHost(work, state.backend, { overrides: { bandwidthLimit: 10 * MiB } });
+    const host = await openHost(work, backend, { overrides: { bandwidthLimit: 10 * MiB } });
     const online: boolean[] = [];
     host.onEvent((e) => e.type === 'online' && online.push(e.online));
     const album = await host.client.createAlbum('offline');
     const { ids } = await host.addPathsWithIds([folder], { kind: 'album', albumId: album.albumId });
     await waitFor('some parts sent', () => proxy.okPuts().some((p) => p.partNumber !== undefined), 60_000);
 
-    await state.backend.stop();
+    await backend.stop();
     await waitFor('engine offline', () => online.includes(false), 30_000);
     // Offline for 3 s here (the manual check uses a minute): nothing may fail meanwhile.
     await new Promise((r) => setTimeout(r, 3000));
     expect(host.store.getMany(ids).filter((r) => r.state === 'failed')).toEqual([]);
-    state.backend = await start();
+    const back = await restart();
 
     await waitFor('all uploaded', () => host.store.getMany(ids).every((r) => r.state === 'uploaded' || r.state === 'failed'), 90_000);
     expect(host.store.getMany(ids).filter((r) => r.state === 'failed').map((r) => [r.path, r.error])).toEqual([]);
     expect(online.at(-1)).toBe(true);
-    await expectAllIdentical(host, state.backend, proxy, ids);
+    await expectAllIdentical(host, back, proxy, ids);
   }, 150_000);
 });

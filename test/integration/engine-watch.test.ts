@@ -4,29 +4,19 @@
  * folder that disappears and comes back is watched again; the ComfyUI preset files PNGs as generated
  * media with their prompt metadata.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { api, makeJpeg, makePng, startTestBackend } from '../helpers/backend.ts';
-import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { api, makeJpeg, makePng } from '../helpers/backend.ts';
+import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { waitFor, writeImages } from '../helpers/engine-fixtures.ts';
 import { openEngineHost } from '../../main/engine/host.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = useCleanups();
 
 async function setup() {
-  const work = await mkdtemp(join(tmpdir(), 'ferry-watch-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  const proxy = await startFaultProxy();
-  cleanups.push(() => proxy.close());
-  const backend = await startTestBackend({ dataDir: join(work, 'backend'), s3PublicUrl: proxy.url });
-  cleanups.push(() => backend.stop());
-  proxy.setTarget(backend.s3Listen);
+  const { work, proxy, backend } = await startProxiedBackend('ferry-watch-', defer);
   const host = await openEngineHost({
     dataDir: join(work, 'client'),
     apiUrl: backend.api,
@@ -34,7 +24,7 @@ async function setup() {
     watchOptions: { stabilityMs: 1000, recheckMs: 300 },
     engineOptions: { poll: { minMs: 100, maxMs: 500 } },
   });
-  cleanups.push(() => host.close());
+  defer(() => host.close());
   return { work, proxy, backend, host };
 }
 
