@@ -21,11 +21,15 @@ export function loadSettings(file: string): Settings {
   }
 }
 
-/** Writes settings atomically (temp file + rename), so a crash never leaves half a file. */
+/**
+ * Writes settings atomically (temp file + rename), so a crash never leaves half a file. Owner-only:
+ * a remote backend's token can be in it (the desktop app keeps its copy in safeStorage instead, but
+ * `ferry serve` has no keychain to use).
+ */
 export function saveSettings(file: string, settings: Settings): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(settings, null, 2));
+  writeFileSync(tmp, JSON.stringify(settings, null, 2), { mode: 0o600 });
   renameSync(tmp, file);
 }
 
