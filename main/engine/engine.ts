@@ -72,6 +72,9 @@ export const defaultEngineOptions: EngineOptions = {
   flushMs: 250,
 };
 
+/** A presigned URL with less life than this left is renewed before its body is sent. */
+const URL_MARGIN_MS = 30_000;
+
 /** Thrown inside a run when the server forgot the upload: the file starts over from `requesting`. */
 class RestartUpload extends Error {}
 
@@ -317,6 +320,8 @@ export class Engine {
 
     // uploading, once a slot is free (until then the file stays `requesting`, its URL in hand)
     const releaseSlot = await this.uploadSlots.acquire(signal);
+    // A URL that expired while the file waited would cost a whole body sent for a 403.
+    if (single && Date.parse(single.expiresAt) - this.d.clock.now() < URL_MARGIN_MS) single = undefined;
     let settled: boolean;
     try {
       settled = await this.upload(row, single, signal);

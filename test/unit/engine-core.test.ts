@@ -34,7 +34,9 @@ function media(mediaId: string, status: Media['status'], size = 10, error?: Medi
   return { mediaId, kind: 'album', filename: 'f', key: `k/${mediaId}`, mimeType: 'image/jpeg', size, status, createdAt: '', updatedAt: '', ...(error ? { error } : {}) };
 }
 
-function fakeApi(opts: { script?: Script; healthy?: () => boolean; multipartAbove?: number; status?: (id: string) => Media['status']; duplicate?: boolean } = {}) {
+function fakeApi(
+  opts: { script?: Script; healthy?: () => boolean; multipartAbove?: number; status?: (id: string) => Media['status']; duplicate?: boolean; expiresAt?: string } = {},
+) {
   const calls: string[] = [];
   const counts = new Map<string, number>();
   const hit = (name: string) => {
@@ -66,7 +68,12 @@ function fakeApi(opts: { script?: Script; healthy?: () => boolean; multipartAbov
         const partSize = 8 * MiB;
         return { mediaId, key: `k/${mediaId}`, status: 'pending', upload: { type: 'multipart', uploadId: 'u1', partSize, partCount: Math.ceil(body.size / partSize) } };
       }
-      return { mediaId, key: `k/${mediaId}`, status: 'pending', upload: { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?v=${seq}`, headers: { 'content-type': 'image/jpeg' }, expiresAt: '' } };
+      return {
+        mediaId,
+        key: `k/${mediaId}`,
+        status: 'pending',
+        upload: { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?v=${seq}`, headers: { 'content-type': 'image/jpeg' }, expiresAt: opts.expiresAt ?? '' },
+      };
     },
     requestGenerationUpload: async () => {
       throw new Error('unused');
@@ -409,6 +416,20 @@ describe('upload slots and preparing ahead', () => {
     expect((await settle(store, b, ['uploaded', 'failed'])).state).toBe('uploaded');
     // b kept its upload request: resuming asked for no second one
     expect(puts.map((p) => p.path)).toEqual(['/p/a.jpg', '/p/b.jpg']);
+  });
+});
+
+describe('a URL that ran out while waiting', () => {
+  it('is renewed before the body is sent, not answered with a 403 after it', async () => {
+    // FakeClock starts at epoch + 1000 s: this URL has 10 s of life left, under the 30 s margin.
+    const { client, calls } = fakeApi({ expiresAt: new Date(1_010_000).toISOString() });
+    const { transport, puts } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const id = add('/p/a.jpg');
+    engine.start();
+    expect((await settle(store, id)).state).toBe('uploaded');
+    expect(calls.slice(0, 2)).toEqual(['request', 'refresh']);
+    expect(puts.map((p) => p.url)).toEqual(['http://s3/m1?fresh']);
   });
 });
 
