@@ -3,15 +3,20 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { abortErrorOf } from './errors.ts';
 
+const BUFFER_BYTES = 1024 * 1024;
 /**
- * Hashes `path` through one reused 1 MiB buffer. A read stream would allocate a fresh buffer per
- * chunk, and V8 collects those only after ~64 MB of them pile up: that pile was most of the peak RSS
- * while hashing a large file.
+ * Read buffers, reused across calls: a read stream would allocate a fresh buffer per chunk, and even
+ * one fresh 1 MiB buffer per call (a photo) leaves V8 a heap of external memory to collect: 150
+ * photos hashed 8 at a time took 114–153 ms of CPU that way, 98–100 ms with reuse.
  */
+const spare: Buffer[] = [];
+const MAX_SPARE = 8;
+
+/** Hashes `path` (or `range` of it) through a reused 1 MiB buffer. */
 export async function sha256File(path: string, signal?: AbortSignal, range?: { start: number; end: number }): Promise<string> {
   const hash = createHash('sha256');
   const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
+  const buf = spare.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES);
   const end = range?.end ?? Infinity;
   try {
     for (let pos = range?.start ?? 0; pos < end; ) {
@@ -22,6 +27,7 @@ export async function sha256File(path: string, signal?: AbortSignal, range?: { s
       pos += bytesRead;
     }
   } finally {
+    if (spare.length < MAX_SPARE) spare.push(buf);
     await fh.close();
   }
   return hash.digest('hex');

@@ -250,11 +250,14 @@ export class QueueStore {
 
   /** Up to `limit` rows in `state`, oldest first, skipping ids the engine already holds. */
   nextInState(state: FileState, limit: number, exclude: ReadonlySet<number>): FileRow[] {
-    const rows = this.q('SELECT * FROM files WHERE state = ? ORDER BY id LIMIT ?').all(state, limit + exclude.size) as unknown as RawRow[];
-    return rows
-      .filter((r) => !exclude.has(r.id))
-      .slice(0, limit)
-      .map(toRow);
+    // The exclusion happens in SQL (one statement for any number of ids): fetching limit + |exclude|
+    // rows and filtering here converted ~2 rows per slot for every file that finished.
+    const rows = this.q('SELECT * FROM files WHERE state = ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?').all(
+      state,
+      JSON.stringify([...exclude]),
+      limit,
+    ) as unknown as RawRow[];
+    return rows.map(toRow);
   }
 
   /** Rows whose id is above `afterId` in `state`: a keyset page for the status poller. */
