@@ -310,11 +310,6 @@ export class QueueStore {
     return Number(this.db.prepare(`UPDATE files SET state = 'queued' WHERE state IN (${marks})`).run(...activeStates).changes);
   }
 
-  /** Moves every row in `from` to `to`; returns how many moved. */
-  moveAll(from: FileState, to: FileState): number {
-    return Number(this.q('UPDATE files SET state = ?, updated_at = ? WHERE state = ?').run(to, new Date().toISOString(), from).changes);
-  }
-
   /** Ids of rows in any of `states` (bounded by `limit`). */
   idsInStates(states: readonly FileState[], limit: number): number[] {
     const marks = states.map(() => '?').join(', ');
