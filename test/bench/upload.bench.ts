@@ -160,6 +160,13 @@ const results: Record<string, Result[]> = {};
     b.stop();
   }
 }
+// The issue's targets, judged on this run: at least rclone's speed, twice the AWS CLI's, ≤ 150 MB.
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const [rcloneSmall, awsSmall, , ferrySmall] = results.small!;
+const [rcloneLarge, , ferryLarge] = results.large!;
+console.log('\ntargets (this run):');
+console.log(`- ${SMALL} files: Ferry ${(ferrySmall!.seconds / rcloneSmall!.seconds).toFixed(2)}× rclone's time (≤ 1: ${verdict(ferrySmall!.seconds <= rcloneSmall!.seconds)}), ${(awsSmall!.seconds / ferrySmall!.seconds).toFixed(2)}× faster than the AWS CLI (≥ 2: ${verdict(awsSmall!.seconds >= 2 * ferrySmall!.seconds)})`);
+console.log(`- ${LARGE_MIB} MiB: Ferry ${(ferryLarge!.seconds / rcloneLarge!.seconds).toFixed(2)}× rclone's time (≤ 1: ${verdict(ferryLarge!.seconds <= rcloneLarge!.seconds)}), peak RSS ${ferryLarge!.peakRssMb.toFixed(0)} MB (≤ 150: ${verdict(ferryLarge!.peakRssMb <= 150)})`);
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/upload.json', JSON.stringify({ at: new Date().toISOString(), small: SMALL, largeMiB: LARGE_MIB, results }, null, 2));
 console.log(`\nwrote .bench/upload.json (${readFileSync('.bench/upload.json', 'utf8').length} bytes)`);
