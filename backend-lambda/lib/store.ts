@@ -89,7 +89,7 @@ function decodeCursor(cursor: string | undefined, albumPk: string): Record<strin
 
 /** One page of an album's media, newest first. */
 export async function listAlbumMedia(deps: Deps, albumId: string, cursor: string | undefined, limit: number) {
-  const pk = `ALBUM#${albumId}`;
+  const pk = keys.albumMediaPk(albumId);
   const r = await deps.ddb.send(
     new QueryCommand({
       TableName: deps.config.tableName,
@@ -113,7 +113,7 @@ export async function findDuplicate(deps: Deps, albumId: string, sha256: string)
       IndexName: indexes.bySha.name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': indexes.bySha.pk },
-      ExpressionAttributeValues: { ':pk': `SHA#${albumId}#${sha256}` },
+      ExpressionAttributeValues: { ':pk': keys.shaPk(albumId, sha256) },
     }),
   );
   const items = (r.Items ?? []) as MediaItem[];
@@ -128,7 +128,7 @@ export async function listGenerationMedia(deps: Deps, generationId: string): Pro
       IndexName: indexes.generationMedia.name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': indexes.generationMedia.pk },
-      ExpressionAttributeValues: { ':pk': `GEN#${generationId}` },
+      ExpressionAttributeValues: { ':pk': keys.generationPk(generationId) },
     },
     20,
   );

@@ -7,6 +7,10 @@ export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
   media: (mediaId: string) => ({ pk: `MEDIA#${mediaId}`, sk: 'MEDIA' }),
+  // Index partition keys: one definition for the writer (uploads.ts) and the queries (store.ts).
+  albumMediaPk: (albumId: string) => `ALBUM#${albumId}`,
+  shaPk: (albumId: string, sha256: string) => `SHA#${albumId}#${sha256}`,
+  generationPk: (generationId: string) => `GEN#${generationId}`,
 };
 
 /** GSI names and their key attributes. */

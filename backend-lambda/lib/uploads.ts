@@ -90,9 +90,9 @@ async function createPending(deps: Deps, file: FileDeclaration, spec: NewMedia):
     ...(spec.metadata ? { metadata: spec.metadata } : {}),
     createdAt: now,
     updatedAt: now,
-    ...(spec.albumId ? { gsi1pk: `ALBUM#${spec.albumId}`, gsi1sk: `${now}#${spec.mediaId}` } : {}),
-    ...(spec.albumId && file.sha256 ? { gsi2pk: `SHA#${spec.albumId}#${file.sha256}`, gsi2sk: now } : {}),
-    ...(spec.generationId ? { gsi3pk: `GEN#${spec.generationId}`, gsi3sk: String(spec.index ?? 0).padStart(5, '0') } : {}),
+    ...(spec.albumId ? { gsi1pk: keys.albumMediaPk(spec.albumId), gsi1sk: `${now}#${spec.mediaId}` } : {}),
+    ...(spec.albumId && file.sha256 ? { gsi2pk: keys.shaPk(spec.albumId, file.sha256), gsi2sk: now } : {}),
+    ...(spec.generationId ? { gsi3pk: keys.generationPk(spec.generationId), gsi3sk: String(spec.index ?? 0).padStart(5, '0') } : {}),
     pendingPk: pendingShard(spec.mediaId),
     pendingSk: now,
   };

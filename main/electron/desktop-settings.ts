@@ -3,9 +3,9 @@
  * Electron's safeStorage) and start-at-login. The engine gets the backend as `openEngineHost`
  * options, so the token never lands in the engine's plain settings file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../engine/settings.ts';
 
 /** The parts of Electron's safeStorage this module uses; tests pass a fake. */
 export interface Crypt {
@@ -69,8 +69,5 @@ export function saveDesktopSettings(file: string, settings: DesktopSettings, cry
                 })()
             : {}),
         };
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ backend, startAtLogin: settings.startAtLogin }, null, 2), { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonAtomic(file, { backend, startAtLogin: settings.startAtLogin });
 }

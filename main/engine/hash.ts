@@ -10,6 +10,7 @@ const BUFFER_BYTES = 1024 * 1024;
  * photos hashed 8 at a time took 114–153 ms of CPU that way, 98–100 ms with reuse.
  */
 const spare: Buffer[] = [];
+/** at most 8 MiB kept between runs: the default files + prepared-ahead hashes at once */
 const MAX_SPARE = 8;
 
 /** Hashes `path` (or `range` of it) through a reused 1 MiB buffer. */

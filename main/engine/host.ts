@@ -116,18 +116,16 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   engine.start();
 
   const listeners = new Set<(e: EngineEvent) => void>();
-  engine.onEvent((e) => {
-    for (const l of listeners) l(e);
-  });
   const emit = (e: EngineEvent) => {
     for (const l of listeners) l(e);
   };
+  engine.onEvent(emit);
 
   const watchers = new Map<number, FolderWatcher>();
+  const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
   const watchView = (id: number): WatchedFolder | undefined => {
     const w = store.getWatch(id);
-    if (!w) return undefined;
-    return { ...w, missing: watchers.get(id)?.missing ?? false };
+    return w ? withMissing(w) : undefined;
   };
   const addWithIds = async (p: string[], target: UploadTarget, o: Partial<AddOptions> = {}) => {
     const r = await addPaths(store, p, target, { requeueFailed: true, ...o });
@@ -190,7 +188,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
-    listWatches: async () => store.listWatches().map((w) => ({ ...w, missing: watchers.get(w.id)?.missing ?? false })),
+    listWatches: async () => store.listWatches().map(withMissing),
     addWatch: async ({ dir, albumId, comfyui }) => {
       if (!comfyui && !albumId) throw new Error('a watched folder needs an album unless it is a ComfyUI folder');
       const id = store.upsertWatch(resolve(dir), albumId, comfyui);

@@ -22,15 +22,22 @@ export function loadSettings(file: string): Settings {
 }
 
 /**
- * Writes settings atomically (temp file + rename), so a crash never leaves half a file. Owner-only:
- * a remote backend's token can be in it (the desktop app keeps its copy in safeStorage instead, but
- * `ferry serve` has no keychain to use).
+ * Writes JSON atomically (temp file + rename), so a crash never leaves half a file; owner-only,
+ * because settings files can hold a backend's token.
  */
-export function saveSettings(file: string, settings: Settings): void {
+export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(settings, null, 2), { mode: 0o600 });
+  writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
   renameSync(tmp, file);
+}
+
+/**
+ * A remote backend's token can be in these settings: the desktop app keeps its copy in safeStorage
+ * instead, but `ferry serve` has no keychain to use.
+ */
+export function saveSettings(file: string, settings: Settings): void {
+  writeJsonAtomic(file, settings);
 }
 
 /** Parses a rate like `5M`, `500K`, `1.5MB/s` or plain bytes per second. */
