@@ -1,14 +1,15 @@
 import { apiFunction } from '../lib/http.ts';
+import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
 import { toUser } from '../lib/records.ts';
-import { ensureUser, getUser } from '../lib/store.ts';
 
 const fn = apiFunction({
+  storage: dynamoStorage,
   run: async (deps, { userId }) => {
-    let user = await getUser(deps, userId);
+    let user = await deps.storage.getUser(userId);
     if (!user) {
       // On AWS the first request of a Cognito user creates the profile item.
-      await ensureUser(deps, userId);
-      user = await getUser(deps, userId);
+      await deps.storage.ensureUser(userId, deps.now().toISOString());
+      user = await deps.storage.getUser(userId);
     }
     return { status: 200, body: { user: await toUser(deps, user!) } };
   },

@@ -1,10 +1,9 @@
 import { apiFunction } from '../lib/http.ts';
 import { toMedia } from '../lib/records.ts';
-import { listGenerationMedia } from '../lib/store.ts';
 
 const fn = apiFunction({
   run: async (deps, { userId, params }) => {
-    const items = (await listGenerationMedia(deps, params.generationId!)).filter((m) => m.ownerId === userId);
+    const items = (await deps.storage.listGenerationMedia(params.generationId!)).filter((m) => m.ownerId === userId);
     return { status: 200, body: { media: await Promise.all(items.map((m) => toMedia(deps, m))) } };
   },
 });

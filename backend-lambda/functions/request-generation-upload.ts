@@ -1,9 +1,11 @@
 import { generationUploadRequest, idSchema } from '../../shared/api.ts';
 import { ApiError } from '../lib/errors.ts';
 import { apiFunction } from '../lib/http.ts';
+import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
 import { requestGenerationUpload } from '../lib/uploads.ts';
 
 const fn = apiFunction({
+  storage: dynamoStorage,
   body: generationUploadRequest,
   run: (deps, { userId, params, body }) => {
     const generationId = params.generationId!;

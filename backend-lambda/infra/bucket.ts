@@ -4,9 +4,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { THUMBNAIL_PREFIX } from '../../shared/keys.ts';
+import { THUMBNAIL_PREFIX } from '../../shared/object-keys.ts';
 
-/** The prefixes whose objects are originals that process-upload handles (SPEC §3; checked against shared/keys.ts in the tests). */
+/** The prefixes whose objects are originals that process-upload handles (SPEC §3; checked against shared/object-keys.ts in the tests). */
 export const ORIGINAL_PREFIXES = ['albums/', 'users/', 'generated/'] as const;
 /** Where renditions go: outside the original prefixes, so writing one never triggers processing. */
 export const THUMBNAILS_PREFIX = THUMBNAIL_PREFIX;

@@ -1,11 +1,11 @@
 /**
- * The single DynamoDB table. Its key schema and GSIs come from `lib/table.ts`'s `tableDefinition`,
+ * The single DynamoDB table. Its key schema and GSIs come from `lib/storage/table-keys.ts`'s `tableDefinition`,
  * the very definition the embedded backend creates its table from, so the two cannot drift.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '../lib/table.ts';
+import { tableDefinition } from '../lib/storage/table-keys.ts';
 
 export interface KeyDesign {
   partitionKey: string;
@@ -22,19 +22,19 @@ export function tableDesign(): TableDesign {
   const keysOf = (schema: { AttributeName?: string | undefined; KeyType?: string | undefined }[] | undefined): KeyDesign => {
     const hash = schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
     const range = schema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-    if (!hash || !range) throw new Error('lib/table.ts: every key schema has a HASH and a RANGE attribute');
+    if (!hash || !range) throw new Error('lib/storage/table-keys.ts: every key schema has a HASH and a RANGE attribute');
     return { partitionKey: hash, sortKey: range };
   };
   const typeOf = new Map(def.AttributeDefinitions?.map((a) => [a.AttributeName, a.AttributeType]));
   const design: TableDesign = {
     ...keysOf(def.KeySchema),
     gsis: (def.GlobalSecondaryIndexes ?? []).map((gsi) => {
-      if (gsi.Projection?.ProjectionType !== 'ALL') throw new Error(`lib/table.ts: GSI ${gsi.IndexName} must project ALL (the stack only builds that)`);
+      if (gsi.Projection?.ProjectionType !== 'ALL') throw new Error(`lib/storage/table-keys.ts: GSI ${gsi.IndexName} must project ALL (the stack only builds that)`);
       return { indexName: gsi.IndexName!, ...keysOf(gsi.KeySchema) };
     }),
   };
   for (const attr of [design, ...design.gsis].flatMap((k) => [k.partitionKey, k.sortKey])) {
-    if (typeOf.get(attr) !== 'S') throw new Error(`lib/table.ts: key attribute ${attr} must be a string (S)`);
+    if (typeOf.get(attr) !== 'S') throw new Error(`lib/storage/table-keys.ts: key attribute ${attr} must be a string (S)`);
   }
   return design;
 }

@@ -1,7 +1,6 @@
 /** The sweeper: records still pending after the configured age become failed (UPLOAD_EXPIRED). */
 import type { Deps } from './deps.ts';
 import { abortMultipart } from './presign.ts';
-import { failPending, listPendingOlderThan } from './store.ts';
 
 export interface CleanupResult {
   expired: string[];
@@ -15,12 +14,13 @@ export async function cleanupPending(deps: Deps, batch = 100): Promise<CleanupRe
   const result: CleanupResult = { expired: [], abortUnsupported: 0 };
   // Bounded passes: each fails what it found, so the next query starts past them.
   for (let pass = 0; pass < 20; pass++) {
-    const stale = await listPendingOlderThan(deps, before, batch);
+    const stale = await deps.storage.listPending({ createdBefore: before, limit: batch });
     if (stale.length === 0) break;
     for (const item of stale) {
       if (item.uploadId && (await abortMultipart(deps, item.key, item.uploadId)) === 'unsupported') result.abortUnsupported++;
       const hours = Math.round((deps.config.pendingMaxAgeSeconds / 3600) * 10) / 10;
-      if (await failPending(deps, item.mediaId, 'UPLOAD_EXPIRED', `The upload did not finish within ${hours} h`)) result.expired.push(item.mediaId);
+      const error = { code: 'UPLOAD_EXPIRED' as const, message: `The upload did not finish within ${hours} h` };
+      if (await deps.storage.failPending(item.mediaId, error, deps.now().toISOString())) result.expired.push(item.mediaId);
     }
     if (stale.length < batch) break;
   }

@@ -7,17 +7,30 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { configFromEnv, type BackendConfig } from './config.ts';
+import type { DynamoReads } from './storage/dynamo-reads.ts';
+import type { DynamoStorage } from './storage/dynamo-storage.ts';
+import type { Storage, StorageReads } from './storage/storage.ts';
 
-export interface Deps {
+export interface Deps<S extends StorageReads = Storage> {
   config: BackendConfig;
   /** talks to S3 (the internal endpoint) */
   s3: S3Client;
   /** signs URLs for clients (the public S3 address) */
   presignS3: S3Client;
-  ddb: DynamoDBDocumentClient;
+  /** the table (DynamoDB; an in-memory fake in unit tests); read-only for functions that only read */
+  storage: S;
   now(): Date;
   newId(): string;
 }
+
+/** Deps of a core that only reads. */
+export type ReadDeps = Deps<StorageReads>;
+
+/** Deps over the real AWS clients (Lambda, the embedded backend, integration tests). */
+export type AwsDeps<S extends DynamoReads = DynamoStorage> = Deps<S>;
+
+/** Builds the table access a function gets: `dynamoReads` or `dynamoStorage` (storage/). */
+export type StorageFactory<S extends DynamoReads> = (ddb: DynamoDBDocumentClient, tableName: string) => S;
 
 function s3Client(config: BackendConfig, endpoint: string | undefined): S3Client {
   return new S3Client({
@@ -31,8 +44,8 @@ function s3Client(config: BackendConfig, endpoint: string | undefined): S3Client
   });
 }
 
-/** Builds the SDK clients and the rest of Deps from a config. */
-export function makeDeps(config: BackendConfig): Deps {
+/** Builds the SDK clients and the rest of Deps from a config, with the table access `storage` makes. */
+export function makeDeps<S extends DynamoReads>(config: BackendConfig, storage: StorageFactory<S>): AwsDeps<S> {
   const ddbClient = new DynamoDBClient({
     region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
@@ -42,22 +55,23 @@ export function makeDeps(config: BackendConfig): Deps {
     config,
     s3: s3Client(config, config.s3Endpoint),
     presignS3: s3Client(config, config.s3PublicUrl ?? config.s3Endpoint),
-    ddb: DynamoDBDocumentClient.from(ddbClient, { marshallOptions: { removeUndefinedValues: true } }),
+    storage: storage(DynamoDBDocumentClient.from(ddbClient, { marshallOptions: { removeUndefinedValues: true } }), config.tableName),
     now: () => new Date(),
     newId: () => randomUUID(),
   };
 }
 
-let fromEnv: Deps | undefined;
-/** Deps for a Lambda container, from its environment, made on first use. */
-export function envDeps(): Deps {
-  fromEnv ??= makeDeps(configFromEnv());
-  return fromEnv;
+const fromEnv = new Map<StorageFactory<DynamoReads>, AwsDeps<DynamoReads>>();
+/** Deps for a Lambda container, from its environment, made on first use (one per kind of table access). */
+export function envDeps<S extends DynamoReads>(storage: StorageFactory<S>): AwsDeps<S> {
+  let deps = fromEnv.get(storage);
+  if (!deps) fromEnv.set(storage, (deps = makeDeps(configFromEnv(), storage)));
+  return deps as AwsDeps<S>;
 }
 
 /** Releases the SDK clients' sockets. */
-export function destroyDeps(deps: Deps): void {
+export function destroyDeps(deps: AwsDeps<DynamoReads>): void {
   deps.s3.destroy();
   deps.presignS3.destroy();
-  deps.ddb.destroy();
+  deps.storage.destroy();
 }

@@ -5,7 +5,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ApiError, statusOf } from './errors.ts';
-import { envDeps, type Deps } from './deps.ts';
+import { envDeps, type Deps, type StorageFactory } from './deps.ts';
+import { dynamoReads, type DynamoReads } from './storage/dynamo-reads.ts';
+import type { StorageReads } from './storage/storage.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -24,17 +26,22 @@ export interface Reply {
   body?: unknown;
 }
 
-interface RouteSpec<S extends z.ZodType | undefined> {
+interface RouteSpec<S extends z.ZodType | undefined, T extends StorageReads> {
   body?: S;
   auth?: boolean;
-  run(deps: Deps, req: ApiRequest<S extends z.ZodType ? z.infer<S> : undefined>): Promise<Reply>;
+  /**
+   * The table access on AWS: read-only unless `dynamoStorage` is given. A read-only function's bundle
+   * then holds no write command at all (IAM grants it none either; infra-stack.test.ts checks both).
+   */
+  storage?: StorageFactory<T & DynamoReads>;
+  run(deps: Deps<T>, req: ApiRequest<S extends z.ZodType ? z.infer<S> : undefined>): Promise<Reply>;
 }
 
-export interface ApiFunction {
+export interface ApiFunction<T extends StorageReads = StorageReads> {
   /** the Lambda entry point, with deps from the environment */
   handler: ApiHandler;
   /** the same handler over given deps (the embedded backend, tests) */
-  withDeps(deps: Deps): ApiHandler;
+  withDeps(deps: Deps<T>): ApiHandler;
 }
 
 function json(status: number, body: unknown): ApiResult {
@@ -84,9 +91,9 @@ function callerOf(event: ApiEvent): string | undefined {
 }
 
 /** Declares an HTTP function: its body schema and core; gives the Lambda handler and a deps-injected one. */
-export function apiFunction<S extends z.ZodType | undefined = undefined>(spec: RouteSpec<S>): ApiFunction {
+export function apiFunction<S extends z.ZodType | undefined = undefined, T extends StorageReads = StorageReads>(spec: RouteSpec<S, T>): ApiFunction<T> {
   const withDeps =
-    (deps: Deps): ApiHandler =>
+    (deps: Deps<T>): ApiHandler =>
     async (event) => {
       try {
         const userId = callerOf(event);
@@ -106,9 +113,10 @@ export function apiFunction<S extends z.ZodType | undefined = undefined>(spec: R
   // Config is read on the first call, inside the error mapping, so a misconfigured function answers
   // with the JSON error shape instead of crashing the runtime.
   const handler: ApiHandler = async (event) => {
-    let deps: Deps;
+    let deps: Deps<T>;
     try {
-      deps = envDeps();
+      // Without `storage`, T is StorageReads, which DynamoReads is.
+      deps = envDeps(spec.storage ?? (dynamoReads as StorageFactory<T & DynamoReads>));
     } catch (err) {
       return errorResult(err);
     }

@@ -2,19 +2,19 @@
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { SingleUpload } from '../../shared/api.ts';
-import type { Deps } from './deps.ts';
+import type { ReadDeps } from './deps.ts';
 
 /** sha256 hex (the API's form) to base64 (S3's x-amz-checksum-sha256 form). */
 export function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }
 
-function expiry(deps: Deps): string {
+function expiry(deps: ReadDeps): string {
   return new Date(deps.now().getTime() + deps.config.presignExpiresSeconds * 1000).toISOString();
 }
 
 /** A single PUT whose signature covers Content-Type, Content-Length and, when given, the sha256. */
-export async function presignPut(deps: Deps, key: string, mimeType: string, size: number, sha256?: string): Promise<SingleUpload> {
+export async function presignPut(deps: ReadDeps, key: string, mimeType: string, size: number, sha256?: string): Promise<SingleUpload> {
   const checksum = sha256 ? hexToBase64(sha256) : undefined;
   const command = new PutObjectCommand({
     Bucket: deps.config.bucketName,
@@ -36,7 +36,7 @@ export async function presignPut(deps: Deps, key: string, mimeType: string, size
 }
 
 /** Starts a multipart upload, asking S3 to keep SHA-256 checksums of its parts. */
-export async function createMultipart(deps: Deps, key: string, mimeType: string): Promise<string> {
+export async function createMultipart(deps: ReadDeps, key: string, mimeType: string): Promise<string> {
   const r = await deps.s3.send(
     new CreateMultipartUploadCommand({ Bucket: deps.config.bucketName, Key: key, ContentType: mimeType, ChecksumAlgorithm: 'SHA256' }),
   );
@@ -45,7 +45,7 @@ export async function createMultipart(deps: Deps, key: string, mimeType: string)
 }
 
 /** URLs for the given parts, signed now so a long upload never holds an expired URL; bound to each part's sha256 when given. */
-export async function presignParts(deps: Deps, key: string, uploadId: string, partNumbers: number[], checksums: Record<string, string> = {}) {
+export async function presignParts(deps: ReadDeps, key: string, uploadId: string, partNumbers: number[], checksums: Record<string, string> = {}) {
   const expiresAt = expiry(deps);
   return Promise.all(
     partNumbers.map(async (partNumber) => {
@@ -72,7 +72,7 @@ export async function presignParts(deps: Deps, key: string, uploadId: string, pa
  * and keeps the parts on disk), and an upload that is already gone is already aborted: both are
  * tolerated, and the caller marks the record failed either way.
  */
-export async function abortMultipart(deps: Deps, key: string, uploadId: string): Promise<'aborted' | 'unsupported' | 'gone'> {
+export async function abortMultipart(deps: ReadDeps, key: string, uploadId: string): Promise<'aborted' | 'unsupported' | 'gone'> {
   try {
     await deps.s3.send(new AbortMultipartUploadCommand({ Bucket: deps.config.bucketName, Key: key, UploadId: uploadId }));
     return 'aborted';

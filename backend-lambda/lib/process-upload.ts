@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fileTypeFromBuffer } from 'file-type';
 import {
   albumRenditions,
@@ -20,10 +19,8 @@ import {
 } from '../../shared/index.ts';
 import type { Deps } from './deps.ts';
 import { ProcessingError } from './errors.ts';
-import type { MediaItem } from './records.ts';
+import type { MediaRecord } from './storage/storage.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
-import { failPending, getMedia, isConditionFailed } from './store.ts';
-import { keys } from './table.ts';
 
 export type ProcessOutcome =
   | { outcome: 'ignored'; reason: string }
@@ -72,7 +69,7 @@ interface Checked {
   kind: 'image' | 'video';
 }
 
-async function checkObject(deps: Deps, item: MediaItem): Promise<Checked> {
+async function checkObject(deps: Deps, item: MediaRecord): Promise<Checked> {
   const Bucket = deps.config.bucketName;
   const head = await deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key }));
   const size = head.ContentLength ?? 0;
@@ -87,7 +84,7 @@ async function checkObject(deps: Deps, item: MediaItem): Promise<Checked> {
   return { size, kind: mimeTypes[item.mimeType as AllowedMimeType]?.kind ?? 'image' };
 }
 
-function checkSha(item: MediaItem, actual: string): void {
+function checkSha(item: MediaRecord, actual: string): void {
   if (item.sha256 && item.sha256 !== actual) {
     throw new ProcessingError('CHECKSUM_MISMATCH', `Declared sha256 ${item.sha256}, received ${actual}`);
   }
@@ -100,7 +97,7 @@ interface Processed {
   thumbnailKeys?: Record<string, string>;
 }
 
-async function processImage(deps: Deps, item: MediaItem, size: number): Promise<Processed> {
+async function processImage(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
@@ -129,7 +126,7 @@ async function processImage(deps: Deps, item: MediaItem, size: number): Promise<
   return { size, width: result.width, height: result.height, thumbnailKeys };
 }
 
-async function processVideo(deps: Deps, item: MediaItem, size: number): Promise<Processed> {
+async function processVideo(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (item.sha256) {
     // Streamed: a video can be gigabytes, so it is hashed chunk by chunk and never held.
     const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
@@ -139,64 +136,18 @@ async function processVideo(deps: Deps, item: MediaItem, size: number): Promise<
 }
 
 /** pending → uploaded in one conditional write; then the album's counter, once, by the writer that won. */
-async function markUploaded(deps: Deps, item: MediaItem, done: Processed): Promise<boolean> {
+async function markUploaded(deps: Deps, item: MediaRecord, done: Processed): Promise<boolean> {
   const now = deps.now().toISOString();
-  try {
-    await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.config.tableName,
-        Key: keys.media(item.mediaId),
-        UpdateExpression:
-          'SET #s = :uploaded, #size = :size, updatedAt = :now' +
-          (done.thumbnailKeys ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
-          ' REMOVE pendingPk, pendingSk, uploadId, #e',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
-        ExpressionAttributeValues: {
-          ':uploaded': 'uploaded',
-          ':pending': 'pending',
-          ':size': done.size,
-          ':now': now,
-          ...(done.thumbnailKeys ? { ':thumbs': done.thumbnailKeys, ':w': done.width, ':h': done.height } : {}),
-        },
-      }),
-    );
-  } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
-  }
+  if (!(await deps.storage.markUploaded(item.mediaId, done, now))) return false;
   if (item.albumId) {
     // Counted on the pending → uploaded transition: only the one conditional write that won gets
-    // here, so re-delivered events and racing uploads each add exactly once (ADD is atomic).
-    await deps.ddb
-      .send(
-        new UpdateCommand({
-          TableName: deps.config.tableName,
-          Key: keys.album(item.ownerId, item.albumId),
-          UpdateExpression: 'ADD mediaCount :one SET updatedAt = :now' + (done.thumbnailKeys ? ', coverKey = if_not_exists(coverKey, :cover)' : ''),
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ':now': now, ...(done.thumbnailKeys ? { ':cover': done.thumbnailKeys.cover ?? done.thumbnailKeys.small } : {}) },
-        }),
-      )
-      .catch((err) => {
-        if (!isConditionFailed(err)) throw err;
-      });
+    // here, so re-delivered events and racing uploads each add exactly once. An album deleted
+    // meanwhile (false) is not brought back.
+    const cover = done.thumbnailKeys ? (done.thumbnailKeys.cover ?? done.thumbnailKeys.small) : undefined;
+    await deps.storage.countAlbumUpload(item.ownerId, item.albumId, cover, now);
   }
   if (item.kind === 'avatar' && done.thumbnailKeys) {
-    await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.config.tableName,
-        Key: keys.user(item.ownerId),
-        UpdateExpression: 'SET avatar = :a, updatedAt = :now, #t = :user, userId = :uid, createdAt = if_not_exists(createdAt, :now)',
-        ExpressionAttributeNames: { '#t': 'type' },
-        ExpressionAttributeValues: {
-          ':a': { key: item.key, thumbnailKeys: done.thumbnailKeys, width: done.width, height: done.height },
-          ':now': now,
-          ':user': 'user',
-          ':uid': item.ownerId,
-        },
-      }),
-    );
+    await deps.storage.setAvatar(item.ownerId, { key: item.key, thumbnailKeys: done.thumbnailKeys, width: done.width, height: done.height }, now);
   }
   return true;
 }
@@ -210,7 +161,7 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
   const parsed = parseOriginalKey(key);
   if (!parsed) return { outcome: 'ignored', reason: `not an original: ${key}` };
   const mediaId = mediaIdOfKey(parsed);
-  const item = await getMedia(deps, mediaId);
+  const item = await deps.storage.getMedia(mediaId);
   if (!item || item.key !== key) return { outcome: 'ignored', reason: `no record for ${key}` };
   if (item.status !== 'pending') return { outcome: 'ignored', reason: `already ${item.status}` };
   try {
@@ -220,7 +171,7 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
     return won ? { outcome: 'uploaded', mediaId } : { outcome: 'ignored', reason: 'decided by another delivery' };
   } catch (err) {
     if (!(err instanceof ProcessingError)) throw err;
-    await failPending(deps, mediaId, err.code, err.message);
+    await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString());
     return { outcome: 'failed', mediaId, code: err.code };
   }
 }

@@ -1,90 +1,31 @@
 /**
- * Stored item shapes and their conversion to the API's entities (thumbnail keys become URLs here,
- * at read time, so presigned GETs are always fresh).
+ * Records (storage/storage.ts) turned into the API's entities: thumbnail object keys become URLs here, at
+ * read time, so presigned GETs are always fresh.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { Album, ErrorCode, Media, MediaStatus, User } from '../../shared/index.ts';
-import type { Deps } from './deps.ts';
-
-export interface MediaItem {
-  pk: string;
-  sk: string;
-  type: 'media';
-  mediaId: string;
-  ownerId: string;
-  kind: Media['kind'];
-  albumId?: string;
-  generationId?: string;
-  filename: string;
-  key: string;
-  mimeType: string;
-  size: number;
-  sha256?: string;
-  status: MediaStatus;
-  error?: { code: ErrorCode; message: string };
-  width?: number;
-  height?: number;
-  thumbnailKeys?: Record<string, string>;
-  metadata?: Record<string, unknown>;
-  /** multipart upload ID while pending */
-  uploadId?: string;
-  partSize?: number;
-  partCount?: number;
-  createdAt: string;
-  updatedAt: string;
-  gsi1pk?: string;
-  gsi1sk?: string;
-  gsi2pk?: string;
-  gsi2sk?: string;
-  gsi3pk?: string;
-  gsi3sk?: string;
-  pendingPk?: string;
-  pendingSk?: string;
-}
-
-export interface AlbumItem {
-  pk: string;
-  sk: string;
-  type: 'album';
-  albumId: string;
-  ownerId: string;
-  title: string;
-  mediaCount: number;
-  coverKey?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface UserItem {
-  pk: string;
-  sk: string;
-  type: 'user';
-  userId: string;
-  name?: string;
-  avatar?: { key: string; thumbnailKeys?: Record<string, string>; width?: number; height?: number };
-  createdAt: string;
-  updatedAt: string;
-}
+import type { Album, Media, User } from '../../shared/index.ts';
+import type { ReadDeps } from './deps.ts';
+import type { AlbumRecord, MediaRecord, UserRecord } from './storage/storage.ts';
 
 const PRESIGNED_GET_SECONDS = 6 * 3600;
 
 /** An absolute URL a client can GET for an S3 key: PUBLIC_BASE_URL, else a presigned GET. */
-export async function objectUrl(deps: Deps, key: string): Promise<string> {
+export async function objectUrl(deps: ReadDeps, key: string): Promise<string> {
   if (deps.config.publicBaseUrl) return `${deps.config.publicBaseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
   return getSignedUrl(deps.presignS3, new GetObjectCommand({ Bucket: deps.config.bucketName, Key: key }), {
     expiresIn: PRESIGNED_GET_SECONDS,
   });
 }
 
-async function urlsOf(deps: Deps, thumbnailKeys: Record<string, string> | undefined) {
+async function urlsOf(deps: ReadDeps, thumbnailKeys: Record<string, string> | undefined) {
   if (!thumbnailKeys) return undefined;
   const entries = await Promise.all(Object.entries(thumbnailKeys).map(async ([name, key]) => [name, await objectUrl(deps, key)] as const));
   return Object.fromEntries(entries);
 }
 
 /** The API's media entity for a stored item. */
-export async function toMedia(deps: Deps, item: MediaItem): Promise<Media> {
+export async function toMedia(deps: ReadDeps, item: MediaRecord): Promise<Media> {
   const thumbnails = await urlsOf(deps, item.thumbnailKeys);
   return {
     mediaId: item.mediaId,
@@ -107,7 +48,7 @@ export async function toMedia(deps: Deps, item: MediaItem): Promise<Media> {
 }
 
 /** The API's album entity. */
-export async function toAlbum(deps: Deps, item: AlbumItem): Promise<Album> {
+export async function toAlbum(deps: ReadDeps, item: AlbumRecord): Promise<Album> {
   return {
     albumId: item.albumId,
     title: item.title,
@@ -119,7 +60,7 @@ export async function toAlbum(deps: Deps, item: AlbumItem): Promise<Album> {
 }
 
 /** The API's user entity. */
-export async function toUser(deps: Deps, item: UserItem): Promise<User> {
+export async function toUser(deps: ReadDeps, item: UserRecord): Promise<User> {
   const avatar = item.avatar
     ? {
         key: item.avatar.key,

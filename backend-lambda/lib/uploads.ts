@@ -1,6 +1,5 @@
 /** The upload requests: a pending record plus instructions (one presigned PUT, or a multipart upload). */
 import { CompleteMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   albumMediaKey,
   avatarKey,
@@ -13,12 +12,10 @@ import {
   type AllowedMimeType,
   type UploadInstructions,
 } from '../../shared/index.ts';
-import type { Deps } from './deps.ts';
+import type { Deps, ReadDeps } from './deps.ts';
 import { ApiError, notFound } from './errors.ts';
 import { createMultipart, hexToBase64, presignParts, presignPut, abortMultipart } from './presign.ts';
-import type { MediaItem } from './records.ts';
-import { failPending, findDuplicate, getAlbum, getMedia, isConditionFailed } from './store.ts';
-import { keys, pendingShard } from './table.ts';
+import type { MediaRecord, NewPendingMedia } from './storage/storage.ts';
 
 export interface FileDeclaration {
   filename: string;
@@ -29,10 +26,10 @@ export interface FileDeclaration {
 
 export type UploadOutcome =
   | { status: 201; body: { mediaId: string; key: string; status: 'pending'; upload: UploadInstructions } }
-  | { status: 200; body: { mediaId: string; duplicateOf: string; status: MediaItem['status'] } };
+  | { status: 200; body: { mediaId: string; duplicateOf: string; status: MediaRecord['status'] } };
 
 /** 415 for a type off the allow list, 413 above the configured cap. */
-function checkDeclaration(deps: Deps, file: FileDeclaration): AllowedMimeType {
+function checkDeclaration(deps: ReadDeps, file: FileDeclaration): AllowedMimeType {
   if (!isAllowedMimeType(file.mimeType)) {
     throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `${file.mimeType} is not accepted`, {
       field: 'mimeType',
@@ -49,7 +46,7 @@ function checkDeclaration(deps: Deps, file: FileDeclaration): AllowedMimeType {
 }
 
 /** Single PUT below the threshold, multipart from it on (SPEC §2). */
-async function instructionsFor(deps: Deps, item: MediaItem): Promise<{ upload: UploadInstructions; multipart?: { uploadId: string; partSize: number; partCount: number } }> {
+async function instructionsFor(deps: ReadDeps, item: MediaRecord): Promise<{ upload: UploadInstructions; multipart?: { uploadId: string; partSize: number; partCount: number } }> {
   if (item.size < MULTIPART_THRESHOLD) {
     return { upload: await presignPut(deps, item.key, item.mimeType, item.size, item.sha256) };
   }
@@ -61,7 +58,7 @@ async function instructionsFor(deps: Deps, item: MediaItem): Promise<{ upload: U
 interface NewMedia {
   mediaId: string;
   ownerId: string;
-  kind: MediaItem['kind'];
+  kind: MediaRecord['kind'];
   key: string;
   albumId?: string | undefined;
   generationId?: string | undefined;
@@ -73,14 +70,12 @@ interface NewMedia {
 
 async function createPending(deps: Deps, file: FileDeclaration, spec: NewMedia): Promise<UploadOutcome> {
   const now = deps.now().toISOString();
-  const item: MediaItem = {
-    ...keys.media(spec.mediaId),
-    type: 'media',
+  const media: NewPendingMedia = {
     mediaId: spec.mediaId,
     ownerId: spec.ownerId,
     kind: spec.kind,
     ...(spec.albumId ? { albumId: spec.albumId } : {}),
-    ...(spec.generationId ? { generationId: spec.generationId } : {}),
+    ...(spec.generationId ? { generationId: spec.generationId, generationIndex: spec.index ?? 0 } : {}),
     filename: file.filename,
     key: spec.key,
     mimeType: file.mimeType,
@@ -90,33 +85,25 @@ async function createPending(deps: Deps, file: FileDeclaration, spec: NewMedia):
     ...(spec.metadata ? { metadata: spec.metadata } : {}),
     createdAt: now,
     updatedAt: now,
-    ...(spec.albumId ? { gsi1pk: keys.albumMediaPk(spec.albumId), gsi1sk: `${now}#${spec.mediaId}` } : {}),
-    ...(spec.albumId && file.sha256 ? { gsi2pk: keys.shaPk(spec.albumId, file.sha256), gsi2sk: now } : {}),
-    ...(spec.generationId ? { gsi3pk: keys.generationPk(spec.generationId), gsi3sk: String(spec.index ?? 0).padStart(5, '0') } : {}),
-    pendingPk: pendingShard(spec.mediaId),
-    pendingSk: now,
   };
-  const { upload, multipart } = await instructionsFor(deps, item);
-  if (multipart) Object.assign(item, multipart);
+  const { upload, multipart } = await instructionsFor(deps, media);
+  if (multipart) Object.assign(media, multipart);
+  let created: boolean;
   try {
-    await deps.ddb.send(
-      new PutCommand({
-        TableName: deps.config.tableName,
-        Item: item,
-        ConditionExpression: spec.replaceFailed ? 'attribute_not_exists(pk) OR (#s = :failed AND ownerId = :owner)' : 'attribute_not_exists(pk)',
-        ...(spec.replaceFailed ? { ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':owner': spec.ownerId } } : {}),
-      }),
-    );
+    created = await deps.storage.createPendingMedia(media, { replaceFailed: spec.replaceFailed === true });
   } catch (err) {
-    if (multipart) await abortMultipart(deps, item.key, multipart.uploadId).catch(() => undefined);
-    if (isConditionFailed(err)) throw new ApiError('CONFLICT', `Media ${spec.mediaId} already exists`, { mediaId: spec.mediaId });
+    if (multipart) await abortMultipart(deps, media.key, multipart.uploadId).catch(() => undefined);
     throw err;
+  }
+  if (!created) {
+    if (multipart) await abortMultipart(deps, media.key, multipart.uploadId).catch(() => undefined);
+    throw new ApiError('CONFLICT', `Media ${spec.mediaId} already exists`, { mediaId: spec.mediaId });
   }
   return { status: 201, body: { mediaId: spec.mediaId, key: spec.key, status: 'pending', upload } };
 }
 
 async function ownedAlbum(deps: Deps, userId: string, albumId: string) {
-  const album = await getAlbum(deps, userId, albumId);
+  const album = await deps.storage.getAlbum(userId, albumId);
   // Another user's album answers 404 too: its existence is not the caller's business.
   if (!album) throw notFound('album', albumId);
   return album;
@@ -127,7 +114,7 @@ export async function requestAlbumUpload(deps: Deps, userId: string, albumId: st
   const mimeType = checkDeclaration(deps, file);
   // Both reads at once (one round trip of latency instead of two); the duplicate is only answered
   // after the ownership check passed, so another user's album still reveals nothing.
-  const [, dup] = await Promise.all([ownedAlbum(deps, userId, albumId), file.sha256 ? findDuplicate(deps, albumId, file.sha256) : undefined]);
+  const [, dup] = await Promise.all([ownedAlbum(deps, userId, albumId), file.sha256 ? deps.storage.findUploadedDuplicate(albumId, file.sha256) : undefined]);
   if (dup) return { status: 200, body: { mediaId: dup.mediaId, duplicateOf: dup.mediaId, status: dup.status } };
   const mediaId = deps.newId();
   return createPending(deps, file, { mediaId, ownerId: userId, kind: 'album', albumId, key: albumMediaKey(albumId, mediaId, mimeType) });
@@ -143,7 +130,7 @@ export async function requestGenerationUpload(
   const mimeType = checkDeclaration(deps, file);
   if (file.albumId) await ownedAlbum(deps, userId, file.albumId);
   const mediaId = generatedMediaId(generationId, file.index);
-  const existing = await getMedia(deps, mediaId);
+  const existing = await deps.storage.getMedia(mediaId);
   if (existing) {
     if (existing.ownerId !== userId) throw new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
     if (existing.status === 'uploaded') return { status: 200, body: { mediaId, duplicateOf: mediaId, status: existing.status } };
@@ -152,7 +139,7 @@ export async function requestGenerationUpload(
     }
   }
   if (file.albumId && file.sha256) {
-    const dup = await findDuplicate(deps, file.albumId, file.sha256);
+    const dup = await deps.storage.findUploadedDuplicate(file.albumId, file.sha256);
     if (dup) return { status: 200, body: { mediaId: dup.mediaId, duplicateOf: dup.mediaId, status: dup.status } };
   }
   return createPending(deps, file, {
@@ -179,13 +166,13 @@ export async function requestAvatarUpload(deps: Deps, userId: string, file: File
 }
 
 /** The caller's own media record, else 404 (another user's media is not revealed). */
-export async function ownedMedia(deps: Deps, userId: string, mediaId: string): Promise<MediaItem> {
-  const item = await getMedia(deps, mediaId);
+export async function ownedMedia(deps: ReadDeps, userId: string, mediaId: string): Promise<MediaRecord> {
+  const item = await deps.storage.getMedia(mediaId);
   if (!item || item.ownerId !== userId) throw notFound('media', mediaId);
   return item;
 }
 
-function requirePending(item: MediaItem, type: 'single' | 'multipart'): void {
+function requirePending(item: MediaRecord, type: 'single' | 'multipart'): void {
   if (item.status !== 'pending') {
     throw new ApiError('CONFLICT', `Media ${item.mediaId} is ${item.status}, not pending`, { mediaId: item.mediaId, status: item.status });
   }
@@ -196,14 +183,14 @@ function requirePending(item: MediaItem, type: 'single' | 'multipart'): void {
 }
 
 /** POST /media/{mediaId}/upload-url */
-export async function refreshUploadUrl(deps: Deps, userId: string, mediaId: string) {
+export async function refreshUploadUrl(deps: ReadDeps, userId: string, mediaId: string) {
   const item = await ownedMedia(deps, userId, mediaId);
   requirePending(item, 'single');
   return presignPut(deps, item.key, item.mimeType, item.size, item.sha256);
 }
 
 /** POST /media/{mediaId}/parts */
-export async function signParts(deps: Deps, userId: string, mediaId: string, partNumbers: number[], checksums?: Record<string, string>) {
+export async function signParts(deps: ReadDeps, userId: string, mediaId: string, partNumbers: number[], checksums?: Record<string, string>) {
   const item = await ownedMedia(deps, userId, mediaId);
   requirePending(item, 'multipart');
   const tooHigh = partNumbers.find((n) => n > (item.partCount ?? 0));
@@ -216,7 +203,7 @@ export async function signParts(deps: Deps, userId: string, mediaId: string, par
 }
 
 /** POST /media/{mediaId}/complete: S3 assembles the parts; its event then runs process-upload. */
-export async function completeUpload(deps: Deps, userId: string, mediaId: string, parts: { partNumber: number; etag: string; sha256?: string | undefined }[]): Promise<MediaItem> {
+export async function completeUpload(deps: ReadDeps, userId: string, mediaId: string, parts: { partNumber: number; etag: string; sha256?: string | undefined }[]): Promise<MediaRecord> {
   const item = await ownedMedia(deps, userId, mediaId);
   if (item.status !== 'pending' && item.uploadId === undefined) {
     // Completing twice (a retry after a lost answer) is answered with the record as it is now.
@@ -240,7 +227,7 @@ export async function completeUpload(deps: Deps, userId: string, mediaId: string
     const name = (err as { name?: string }).name ?? '';
     if (name === 'NoSuchUpload') {
       const exists = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })).then(() => true, () => false);
-      if (exists) return (await getMedia(deps, mediaId)) ?? item;
+      if (exists) return (await deps.storage.getMedia(mediaId)) ?? item;
       throw new ApiError('CONFLICT', 'The multipart upload no longer exists', { mediaId });
     }
     if (name === 'InvalidPart' || name === 'InvalidPartOrder' || name === 'EntityTooSmall') {
@@ -248,7 +235,7 @@ export async function completeUpload(deps: Deps, userId: string, mediaId: string
     }
     throw err;
   }
-  return (await getMedia(deps, mediaId)) ?? item;
+  return (await deps.storage.getMedia(mediaId)) ?? item;
 }
 
 /** DELETE /media/{mediaId}/upload: aborts a pending upload; the record becomes failed (CANCELLED). */
@@ -258,5 +245,5 @@ export async function abortUpload(deps: Deps, userId: string, mediaId: string): 
     throw new ApiError('CONFLICT', `Media ${mediaId} is ${item.status}, not pending`, { mediaId, status: item.status });
   }
   if (item.uploadId) await abortMultipart(deps, item.key, item.uploadId);
-  await failPending(deps, mediaId, 'CANCELLED', 'The upload was cancelled');
+  await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: 'The upload was cancelled' }, deps.now().toISOString());
 }

@@ -7,7 +7,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
@@ -16,9 +15,8 @@ import { apiRoutes, eventFunctions } from '../functions/routes.ts';
 import { DEFAULTS, type BackendConfig } from '../lib/config.ts';
 import { destroyDeps, makeDeps, type Deps } from '../lib/deps.ts';
 import type { ApiHandler } from '../lib/http.ts';
-import { listPendingOlderThan, ensureUser } from '../lib/store.ts';
-import { tableDefinition } from '../lib/table.ts';
-import { THUMBNAIL_PREFIX } from '../../shared/keys.ts';
+import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
+import { THUMBNAIL_PREFIX } from '../../shared/object-keys.ts';
 import { createApiListener, type BoundRoute } from './adapter.ts';
 import { EventDispatcher } from './dispatcher.ts';
 import { loadIdentity } from './identity.ts';
@@ -88,23 +86,6 @@ const YIELD_MAX_DEFER_MS = 3000;
 
 const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-async function ensureTable(deps: Deps): Promise<void> {
-  try {
-    await deps.ddb.send(new DescribeTableCommand({ TableName: deps.config.tableName }));
-    return;
-  } catch (err) {
-    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
-  }
-  await deps.ddb.send(new CreateTableCommand(tableDefinition(deps.config.tableName)));
-  // dynalite runs with createTableMs: 0, but the state flips asynchronously; a few short polls.
-  for (let i = 0; i < 50; i++) {
-    const d = await deps.ddb.send(new DescribeTableCommand({ TableName: deps.config.tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('The local DynamoDB table did not become active');
-}
-
 /** A synthetic ObjectCreated event in the shape S3 gives Lambda (used for recovery after a crash). */
 function createdEvent(bucket: string, key: string): S3Event {
   return {
@@ -134,7 +115,7 @@ function createdEvent(bucket: string, key: string): S3Event {
  * whose object already exists in S3 is dispatched again (process-upload is idempotent).
  */
 async function redispatchOrphans(deps: Deps, dispatcher: EventDispatcher): Promise<number> {
-  const pending = await listPendingOlderThan(deps, '9999', 10_000);
+  const pending = await deps.storage.listPending({ limit: 10_000 });
   let n = 0;
   for (const item of pending) {
     const exists = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })).then(
@@ -180,9 +161,9 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     maxImageBytes: DEFAULTS.maxImageBytes,
     credentials: S3RVER_CREDENTIALS,
   };
-  const deps = makeDeps(config);
-  await ensureTable(deps);
-  await ensureUser(deps, identity.userId, 'Local user');
+  const deps = makeDeps(config, dynamoStorage);
+  await deps.storage.ensureTable();
+  await deps.storage.ensureUser(identity.userId, deps.now().toISOString(), 'Local user');
 
   const log = (message: string, err?: unknown) => console.error(`[ferry backend] ${message}`, err ?? '');
   const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };

@@ -16,7 +16,8 @@ import {
   type EmbeddedBackendOptions,
 } from '../../backend-lambda/local/index.ts';
 import { DEFAULTS, type BackendConfig } from '../../backend-lambda/lib/config.ts';
-import { makeDeps, type Deps } from '../../backend-lambda/lib/deps.ts';
+import { makeDeps, type AwsDeps } from '../../backend-lambda/lib/deps.ts';
+import { dynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
 
 export type TestBackend = EmbeddedBackend & { dataDir: string; /** stops and deletes the data dir */ destroy(): Promise<void> };
 
@@ -156,7 +157,7 @@ export async function createAlbum(backend: Pick<EmbeddedBackend, 'api' | 'token'
 }
 
 /** Deps pointing at a running embedded backend's stores, for calling cores directly (fake clocks, re-delivered events). */
-export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): Deps {
+export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): AwsDeps {
   const deps = makeDeps({
     region: 'us-east-1',
     tableName: LOCAL_TABLE,
@@ -171,7 +172,7 @@ export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, o
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxImageBytes: DEFAULTS.maxImageBytes,
     ...overrides,
-  });
+  }, dynamoStorage);
   return now ? { ...deps, now } : deps;
 }
 

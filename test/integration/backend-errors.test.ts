@@ -1,8 +1,6 @@
 /** Every refusal and every processing failure, each with its code, on the real embedded backend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { cleanupPending } from '../../backend-lambda/lib/cleanup.ts';
-import { keys } from '../../backend-lambda/lib/table.ts';
 import { destroyDeps } from '../../backend-lambda/lib/deps.ts';
 import { api, backendDeps, createAlbum, makeHugePngHeader, makeJpeg, makePng, sha256Hex, startTestBackend, uploadToAlbum, type TestBackend } from '../helpers/backend.ts';
 
@@ -72,8 +70,8 @@ describe('request errors', () => {
   it("another user's album and media answer 404, never 200", async () => {
     const deps = backendDeps(backend);
     const now = new Date().toISOString();
-    await deps.ddb.send(new PutCommand({ TableName: deps.config.tableName, Item: { ...keys.album('someone-else', 'their-album'), type: 'album', albumId: 'their-album', ownerId: 'someone-else', title: 't', mediaCount: 0, createdAt: now, updatedAt: now } }));
-    await deps.ddb.send(new PutCommand({ TableName: deps.config.tableName, Item: { ...keys.media('their-media'), type: 'media', mediaId: 'their-media', ownerId: 'someone-else', kind: 'album', filename: 'x', key: 'k', mimeType: 'image/jpeg', size: 1, status: 'uploaded', createdAt: now, updatedAt: now } }));
+    await deps.storage.createAlbum({ albumId: 'their-album', ownerId: 'someone-else', title: 't', mediaCount: 0, createdAt: now, updatedAt: now });
+    await deps.storage.createPendingMedia({ mediaId: 'their-media', ownerId: 'someone-else', kind: 'album', filename: 'x', key: 'k', mimeType: 'image/jpeg', size: 1, status: 'pending', createdAt: now, updatedAt: now });
     destroyDeps(deps);
     expect((await api(backend, 'POST', '/albums/their-album/media/upload', { filename: 'a.jpg', mimeType: 'image/jpeg', size: 10 })).status).toBe(404);
     expect((await api(backend, 'GET', '/media/their-media')).status).toBe(404);

@@ -15,7 +15,7 @@ import { readInfraConfig } from '../../backend-lambda/infra/config.ts';
 import { sharpRuntimePackages } from '../../backend-lambda/infra/sharp-bundle.ts';
 import { parseContextArgs } from '../../backend-lambda/infra/synth.ts';
 import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from '../../backend-lambda/infra/bucket.ts';
-import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey } from '../../shared/keys.ts';
+import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey } from '../../shared/object-keys.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -73,7 +73,7 @@ describe('readInfraConfig', () => {
 });
 
 describe('bucket prefixes', () => {
-  it('are the first segment of every original key shared/keys.ts builds, and thumbnails/ is none of them', () => {
+  it('are the first segment of every original key shared/object-keys.ts builds, and thumbnails/ is none of them', () => {
     const keys = [albumMediaKey('a1', 'm1', 'image/jpeg'), avatarKey('u1', 'up1', 'image/png'), generatedKey('g1', 3, 'image/webp')];
     expect(keys.map((k) => `${k.split('/')[0]}/`)).toEqual([...ORIGINAL_PREFIXES]);
     for (const k of keys) expect(parseOriginalKey(k)).toBeDefined();

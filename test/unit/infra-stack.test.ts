@@ -13,7 +13,7 @@ import { apiRoutes } from '../../backend-lambda/functions/routes.ts';
 import { functionAccess, tableActions, type FunctionName } from '../../backend-lambda/infra/access.ts';
 import { buildApp } from '../../backend-lambda/infra/app.ts';
 import type { FerryStack } from '../../backend-lambda/infra/ferry-stack.ts';
-import { tableDefinition } from '../../backend-lambda/lib/table.ts';
+import { tableDefinition } from '../../backend-lambda/lib/storage/table-keys.ts';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -341,7 +341,7 @@ describe('IAM', () => {
 });
 
 describe('table', () => {
-  it('has point-in-time recovery, survives stack deletion, and matches lib/table.ts exactly', () => {
+  it('has point-in-time recovery, survives stack deletion, and matches lib/storage/table-keys.ts exactly', () => {
     const def = tableDefinition('x');
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     template.hasResourceProperties('AWS::DynamoDB::Table', {

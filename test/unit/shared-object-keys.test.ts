@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey, renditionKey, mediaIdOfKey } from '../../shared/keys.ts';
+import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey, renditionKey, mediaIdOfKey } from '../../shared/object-keys.ts';
 import { planParts, MAX_PARTS } from '../../shared/multipart.ts';
 
 describe('S3 key layout', () => {

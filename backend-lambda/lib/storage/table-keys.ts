@@ -1,23 +1,32 @@
 /**
- * The single-table layout (docs/DYNAMODB.md). Key builders live here so every read and write agrees.
+ * DynamoDB table keys (docs/DYNAMODB.md): the `pk`/`sk` of each item and the GSI keys of a media
+ * item, built here so every read and write agrees. Not to be confused with S3 object keys
+ * (`shared/object-keys.ts`). Only `dynamo-storage.ts` (and the table definition's users) import this.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-export const keys = {
+/** Primary keys of the three item types. */
+export const tableKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
   media: (mediaId: string) => ({ pk: `MEDIA#${mediaId}`, sk: 'MEDIA' }),
-  // Index partition keys: one definition for the writer (uploads.ts) and the queries (store.ts).
-  albumMediaPk: (albumId: string) => `ALBUM#${albumId}`,
-  shaPk: (albumId: string, sha256: string) => `SHA#${albumId}#${sha256}`,
-  generationPk: (generationId: string) => `GEN#${generationId}`,
+  /** sort-key prefix of a user's albums */
+  albumSkPrefix: 'ALBUM#',
+};
+
+/** Index partition keys: one definition for the writer and the queries. */
+export const indexPartitionKeys = {
+  albumMedia: (albumId: string) => `ALBUM#${albumId}`,
+  sha: (albumId: string, sha256: string) => `SHA#${albumId}#${sha256}`,
+  generation: (generationId: string) => `GEN#${generationId}`,
+  pendingShard: (shard: number) => `PENDING#${shard}`,
 };
 
 /** GSI names and their key attributes. */
 export const indexes = {
   /** album media newest first: gsi1pk = ALBUM#{albumId}, gsi1sk = {createdAt}#{mediaId} */
   albumMedia: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
-  /** duplicates: gsi2pk = SHA#{albumId}#{sha256} */
+  /** duplicates: gsi2pk = SHA#{albumId}#{sha256}, gsi2sk = createdAt */
   bySha: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
   /** generation media in index order: gsi3pk = GEN#{generationId}, gsi3sk = zero-padded index */
   generationMedia: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
@@ -32,8 +41,33 @@ export const PENDING_SHARDS = 4;
 export function pendingShard(mediaId: string): string {
   let h = 0;
   for (let i = 0; i < mediaId.length; i++) h = (h * 31 + mediaId.charCodeAt(i)) >>> 0;
-  return `PENDING#${h % PENDING_SHARDS}`;
+  return indexPartitionKeys.pendingShard(h % PENDING_SHARDS);
 }
+
+/** What a new media record's GSI attributes are built from. */
+export interface MediaIndexInput {
+  mediaId: string;
+  createdAt: string;
+  albumId?: string | undefined;
+  sha256?: string | undefined;
+  generationId?: string | undefined;
+  /** the generation index (≤ 9999), kept only in gsi3sk */
+  generationIndex?: number | undefined;
+}
+
+/** The GSI attributes of a new (pending) media item: album, duplicate, generation and pending-by-age. */
+export function mediaIndexKeys(m: MediaIndexInput): Record<string, string> {
+  return {
+    ...(m.albumId ? { gsi1pk: indexPartitionKeys.albumMedia(m.albumId), gsi1sk: `${m.createdAt}#${m.mediaId}` } : {}),
+    ...(m.albumId && m.sha256 ? { gsi2pk: indexPartitionKeys.sha(m.albumId, m.sha256), gsi2sk: m.createdAt } : {}),
+    ...(m.generationId ? { gsi3pk: indexPartitionKeys.generation(m.generationId), gsi3sk: String(m.generationIndex ?? 0).padStart(5, '0') } : {}),
+    pendingPk: pendingShard(m.mediaId),
+    pendingSk: m.createdAt,
+  };
+}
+
+/** Attributes that belong to the table layout, not to the record a core sees. */
+export const TABLE_ATTRIBUTES = ['pk', 'sk', 'type', ...Object.values(indexes).flatMap((i) => [i.pk, i.sk])] as const;
 
 /** The table definition (the CDK stack mirrors it; the embedded backend creates it). */
 export function tableDefinition(tableName: string): CreateTableCommandInput {

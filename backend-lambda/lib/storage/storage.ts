@@ -1,0 +1,118 @@
+/**
+ * What the cores ask of the table, as an interface: records in, records out, no table keys, no SDK.
+ * `dynamo-reads.ts` and `dynamo-storage.ts` implement it over DynamoDB (the only files that send
+ * DynamoDB commands); unit tests give a core an in-memory fake (test/helpers/fake-backend.ts).
+ * Timestamps are passed in, so a fake clock drives them.
+ */
+import type { ErrorCode, Media, MediaStatus } from '../../../shared/index.ts';
+
+/** A media record as the cores see it. `key` is the original's S3 object key (shared/object-keys.ts). */
+export interface MediaRecord {
+  mediaId: string;
+  ownerId: string;
+  kind: Media['kind'];
+  albumId?: string;
+  generationId?: string;
+  filename: string;
+  key: string;
+  mimeType: string;
+  size: number;
+  sha256?: string;
+  status: MediaStatus;
+  error?: { code: ErrorCode; message: string };
+  width?: number;
+  height?: number;
+  /** rendition name → S3 object key; turned into URLs when read (records.ts) */
+  thumbnailKeys?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  /** multipart upload ID while pending */
+  uploadId?: string;
+  partSize?: number;
+  partCount?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AlbumRecord {
+  albumId: string;
+  ownerId: string;
+  title: string;
+  mediaCount: number;
+  /** S3 object key of the cover rendition */
+  coverKey?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AvatarRecord {
+  key: string;
+  thumbnailKeys?: Record<string, string>;
+  width?: number;
+  height?: number;
+}
+
+export interface UserRecord {
+  userId: string;
+  name?: string;
+  avatar?: AvatarRecord;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new pending record; `generationIndex` orders a generation's media (it lives only in the index). */
+export type NewPendingMedia = MediaRecord & { status: 'pending'; generationIndex?: number | undefined };
+
+/** What the pending → uploaded transition writes. */
+export interface UploadedFields {
+  size: number;
+  width?: number | undefined;
+  height?: number | undefined;
+  thumbnailKeys?: Record<string, string> | undefined;
+}
+
+export interface AlbumMediaPage {
+  items: MediaRecord[];
+  /** opaque; null on the last page */
+  nextCursor: string | null;
+}
+
+/** The reads, all a function needs when IAM lets it only read. */
+export interface StorageReads {
+  getMedia(mediaId: string): Promise<MediaRecord | undefined>;
+  /** Up to 100 records in one round; unknown IDs are left out. */
+  getMediaBatch(mediaIds: readonly string[]): Promise<MediaRecord[]>;
+  /** The album if `ownerId` owns it (another user's album is simply not there). */
+  getAlbum(ownerId: string, albumId: string): Promise<AlbumRecord | undefined>;
+  /** The owner's albums, newest first. */
+  listAlbums(ownerId: string): Promise<AlbumRecord[]>;
+  /** One page of an album's media, newest first; a cursor from another album is INVALID_REQUEST. */
+  listAlbumMedia(albumId: string, page: { cursor?: string | undefined; limit: number }): Promise<AlbumMediaPage>;
+  /** An `uploaded` record with these bytes in this album, if any. */
+  findUploadedDuplicate(albumId: string, sha256: string): Promise<MediaRecord | undefined>;
+  /** A generation's media in index order (every owner's: the caller filters). */
+  listGenerationMedia(generationId: string): Promise<MediaRecord[]>;
+  /** Pending records created before `createdBefore` (all of them without it), oldest first per shard, at most `limit`. */
+  listPending(query: { createdBefore?: string; limit: number }): Promise<MediaRecord[]>;
+  getUser(userId: string): Promise<UserRecord | undefined>;
+}
+
+/** The table, as the cores need it. Every "false" means a conditional write lost: someone else decided first. */
+export interface Storage extends StorageReads {
+  /** Creates the user's profile if it does not exist yet (and its name, if it has none). */
+  ensureUser(userId: string, now: string, name?: string): Promise<void>;
+  /** Creates an album; false if that ID already exists. */
+  createAlbum(album: AlbumRecord): Promise<boolean>;
+  /**
+   * Writes a new pending record; false if the ID is taken. `replaceFailed`: a failed record of the
+   * same owner may be replaced (a generated media ID is chosen by the client, so a retry reuses it).
+   */
+  createPendingMedia(media: NewPendingMedia, options?: { replaceFailed?: boolean }): Promise<boolean>;
+  /** pending → uploaded, clearing the error and the multipart upload ID. */
+  markUploaded(mediaId: string, fields: UploadedFields, now: string): Promise<boolean>;
+  /** pending → failed with this error. */
+  failPending(mediaId: string, error: { code: ErrorCode; message: string }, now: string): Promise<boolean>;
+  /** One more media in the album (atomic), and its cover if it has none; false if the album is gone. */
+  countAlbumUpload(ownerId: string, albumId: string, coverKey: string | undefined, now: string): Promise<boolean>;
+  /** The user's avatar (creating the profile if needed). */
+  setAvatar(userId: string, avatar: AvatarRecord, now: string): Promise<void>;
+}
