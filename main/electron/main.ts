@@ -26,6 +26,7 @@ import { engineCallChannel, engineEventChannel } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
 import { resolveDataDir } from '../config/paths.ts';
 import { openEngineHost, type EngineHost } from '../engine/host.ts';
+import type { ForkBackend } from '../launcher/launch.ts';
 import { appCsp, appHost, isTrustedSender } from './security.ts';
 import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.ts';
 import { trayIconDataUrl } from './icon.ts';
@@ -51,48 +52,26 @@ expectHost();
 let unsubscribe: (() => void) | undefined;
 let desktop: DesktopSettings = { backend: { mode: 'embedded' }, startAtLogin: false };
 
-/** Runs `ferry backend` (bundled CLI) in a utility process and waits for its ready line. */
-async function spawnBackend(dir: string): Promise<{ api: string; token: string; stop(): Promise<void> }> {
-  const child = utilityProcess.fork(join(here, 'ferry-cli.mjs'), ['backend', '--data-dir', dir], {
-    stdio: 'pipe',
-    serviceName: 'Ferry backend',
-    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
-  });
-  const ready = await new Promise<{ api: string; token: string }>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('The embedded backend did not start within 60 s.')), 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const line = buf.split('\n').find((l) => l.trim().startsWith('{'));
-      if (!line) return;
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as { api: string; token: string });
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The embedded backend exited (code ${code}) before it was ready.`));
-    });
-  });
+/**
+ * Forks `ferry backend` (the bundled CLI) in a utility process; the launcher waits for its readiness
+ * signal like for any other backend it starts.
+ */
+const forkBackend: ForkBackend = (args, env) => {
+  const child = utilityProcess.fork(join(here, 'ferry-cli.mjs'), [...args], { stdio: 'pipe', serviceName: 'Ferry backend', env });
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   return {
-    ...ready,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        if (!child.kill()) resolve();
-      }),
+    pid: () => child.pid,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    kill: () => void child.kill(),
   };
-}
+};
 
 async function startEngine(): Promise<EngineHost> {
   const remote = desktop.backend.mode === 'remote' ? desktop.backend : undefined;
   const opened = await openEngineHost({
     dataDir,
-    spawnBackend,
+    forkBackend,
     ...(remote ? { apiUrl: remote.apiUrl, token: remote.token } : {}),
   });
   unsubscribe = opened.onEvent(onEngineEvent);

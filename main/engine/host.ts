@@ -8,10 +8,10 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
 import { dataPaths } from '../config/paths.ts';
+import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
-import { ensureEmbeddedBackend, type BackendHandle } from './backend-process.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
@@ -40,8 +40,8 @@ export interface OpenEngineHostOptions {
   dataDir: string;
   apiUrl?: string;
   token?: string;
-  /** how to start the embedded backend when no remote API is configured; default spawns `node bin/ferry.js backend --data-dir` */
-  spawnBackend?: (dataDir: string) => Promise<{ api: string; token: string; stop(): Promise<void> }>;
+  /** how to fork the embedded backend when none is running and no remote API is configured (Electron: a utility process); default `node bin/ferry.js backend` detached */
+  forkBackend?: ForkBackend;
   /** engine tuning (tests shorten backoff and probing); settings still win for concurrency */
   engineOptions?: EngineOptionsInput;
   watchOptions?: WatchOptions;
@@ -90,7 +90,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     apiUrl = settings.backend.apiUrl;
     token = settings.backend.token;
   } else {
-    backend = await ensureEmbeddedBackend(dataDir, opts.spawnBackend);
+    backend = await ensureEmbeddedBackend(dataDir, { fork: opts.forkBackend });
     apiUrl = backend.api;
     token = backend.token;
   }

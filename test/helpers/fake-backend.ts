@@ -81,8 +81,13 @@ export class MemoryStorage implements Storage {
     const sortKey = (m: MediaRecord) => `${m.createdAt}#${m.mediaId}`;
     let after: string | undefined;
     if (page.cursor) {
-      const c = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as { albumId?: string; after?: string };
-      if (c.albumId !== albumId || typeof c.after !== 'string') throw new ApiError('INVALID_REQUEST', 'Invalid cursor', { field: 'cursor' });
+      let c: { albumId?: string; after?: string } | undefined;
+      try {
+        c = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as typeof c;
+      } catch {
+        c = undefined;
+      }
+      if (c?.albumId !== albumId || typeof c.after !== 'string') throw new ApiError('INVALID_REQUEST', 'Invalid cursor', { field: 'cursor' });
       after = c.after;
     }
     const all = [...this.media.values()].filter((m) => m.albumId === albumId).sort((a, b) => sortKey(b).localeCompare(sortKey(a)));

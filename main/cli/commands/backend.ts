@@ -1,20 +1,7 @@
 /** `ferry backend`: runs the embedded backend in the foreground and prints its ready line. */
-import { readFile } from 'node:fs/promises';
-import { startEmbeddedBackend } from '../../../backend-lambda/local/index.ts';
 import { dataPaths, resolveDataDir } from '../../config/paths.ts';
-
-/** The pid of a live backend already serving this data dir (its stores hold file locks), if any. */
-async function runningBackend(dataDir: string): Promise<number | undefined> {
-  try {
-    const info = JSON.parse(await readFile(dataPaths(dataDir).backendInfo, 'utf8')) as { pid?: number };
-    if (typeof info.pid !== 'number' || info.pid === process.pid) return undefined;
-    process.kill(info.pid, 0);
-    return info.pid;
-  } catch {
-    // No file, unreadable file, or a pid that is gone (left by a kill -9): nothing is running.
-    return undefined;
-  }
-}
+import { runningBackendPid } from '../../launcher/launch.ts';
+import { runBackendHere } from '../../launcher/run-here.ts';
 
 export interface BackendCommandOptions {
   dataDir?: string;
@@ -27,13 +14,13 @@ export interface BackendCommandOptions {
 export async function run(opts: BackendCommandOptions): Promise<void> {
   const port = opts.port ?? 0;
   const dataDir = resolveDataDir(opts.dataDir);
-  const other = await runningBackend(dataDir);
+  const other = runningBackendPid(dataDir);
   if (other !== undefined) {
     console.error(`ferry backend: already running for ${dataDir} (pid ${other}); its ready line is in ${dataPaths(dataDir).backendInfo}`);
     process.exitCode = 1;
     return;
   }
-  const backend = await startEmbeddedBackend({
+  const backend = await runBackendHere({
     dataDir,
     port,
     ...(opts.s3PublicUrl ? { s3PublicUrl: opts.s3PublicUrl } : {}),
