@@ -17,8 +17,8 @@ import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
 import { TokenBucket, type Clock } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
-import type { FolderWatcher, WatchOptions } from './watcher.ts';
-import { addPaths, type AddOptions, type AddResult } from './add-paths.ts';
+import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
+import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
 
 export interface EngineHost {
   api: EngineApi;
@@ -124,7 +124,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const watchers = new Map<number, FolderWatcher>();
   const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
   const watchView = (id: number): WatchedFolder | undefined => {
-    const w = store.getWatch(id);
+    const w = store.intake.getWatch(id);
     return w ? withMissing(w) : undefined;
   };
   const addWithIds = async (p: string[], target: UploadTarget, o: Partial<AddOptions> = {}) => {
@@ -135,16 +135,16 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   };
   // chokidar is loaded only when a folder is watched: `ferry upload` never pays its memory.
   const startWatch = async (id: number) => {
-    const w = store.getWatch(id);
+    const w = store.intake.getWatch(id);
     if (!w || !w.enabled || watchers.has(id)) return;
-    const { FolderWatcher, defaultWatchOptions } = await import('./watcher.ts');
+    const { FolderWatcher, defaultWatchOptions } = await import('../intake/watcher.ts');
     if (watchers.has(id)) return;
     const fw = new FolderWatcher(
       w,
       (path, target) => {
         void addWithIds([path], target, { requeueFailed: false }).then((r) => {
           if (r.added > 0) {
-            store.setWatchActivity(id, `queued ${path}`);
+            store.intake.setWatchActivity(id, `queued ${path}`);
             const view = watchView(id);
             if (view) emit({ type: 'watch', watch: view });
           }
@@ -163,7 +163,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     await watchers.get(id)?.close();
     watchers.delete(id);
   };
-  if (opts.startWatches !== false) for (const w of store.listWatches()) if (w.enabled) await startWatch(w.id);
+  if (opts.startWatches !== false) for (const w of store.intake.listWatches()) if (w.enabled) await startWatch(w.id);
 
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
@@ -188,16 +188,16 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
-    listWatches: async () => store.listWatches().map(withMissing),
+    listWatches: async () => store.intake.listWatches().map(withMissing),
     addWatch: async ({ dir, albumId, comfyui }) => {
       if (!comfyui && !albumId) throw new Error('a watched folder needs an album unless it is a ComfyUI folder');
-      const id = store.upsertWatch(resolve(dir), albumId, comfyui);
+      const id = store.intake.upsertWatch(resolve(dir), albumId, comfyui);
       await stopWatch(id);
       await startWatch(id);
       return watchView(id)!;
     },
     setWatchEnabled: async (id, enabled) => {
-      store.setWatchEnabled(id, enabled);
+      store.intake.setWatchEnabled(id, enabled);
       if (enabled) await startWatch(id);
       else await stopWatch(id);
       const view = watchView(id);
@@ -205,7 +205,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     },
     removeWatch: async (id) => {
       await stopWatch(id);
-      store.removeWatch(id);
+      store.intake.removeWatch(id);
     },
     getSettings: async () => settings,
     updateSettings: async (patch) => {
