@@ -43,6 +43,8 @@ export const cancellableStates = [...pendingStates, 'paused'] as const satisfies
 const member = (group: readonly FileState[]) => (s: FileState) => group.includes(s);
 /** True for hashing, requesting, uploading. */
 export const isInFlight = member(inFlightStates);
+/** True for queued and the in-flight states. */
+export const isPending = member(pendingStates);
 /** True for uploaded, failed, skipped, cancelled. */
 export const isFinal = member(finalStates);
 /** True for failed and cancelled. */
