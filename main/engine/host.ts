@@ -15,7 +15,8 @@ import { ensureEmbeddedBackend, type BackendHandle } from './backend-process.ts'
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
-import { TokenBucket, type Clock } from './token-bucket.ts';
+import { realClock } from './clock.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
@@ -55,24 +56,6 @@ export interface OpenEngineHostOptions {
   stopBackendOnClose?: boolean;
 }
 
-/** Real time for the engine; tests pass a fake one to the Engine directly. */
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolveSleep, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolveSleep();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal!.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
 /** Opens the engine for a data directory (see the module comment). */
 export async function openEngineHost(opts: OpenEngineHostOptions): Promise<EngineHostInternals> {
   const dataDir = resolve(opts.dataDir);
@@ -102,7 +85,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     {
       store,
       api: client,
-      transport: createGotTransport({ bucket, ...(opts.stallMs ? { stallMs: opts.stallMs } : {}) }),
+      transport: createGotTransport({ bucket, clock: realClock, ...(opts.stallMs ? { stallMs: opts.stallMs } : {}) }),
       clock: realClock,
       random: Math.random,
       hashFile: sha256File,
