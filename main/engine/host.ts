@@ -45,7 +45,7 @@ export interface OpenEngineHostOptions {
   spawnBackend?: (dataDir: string) => Promise<{ api: string; token: string; stop(): Promise<void> }>;
   /** engine tuning (tests shorten backoff and probing); settings still win for concurrency */
   engineOptions?: EngineOptionsInput;
-  watchOptions?: WatchOptions;
+  watchOptions?: Partial<WatchOptions>;
   /** stall watchdog for presigned PUTs */
   stallMs?: number;
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
@@ -120,7 +120,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const startWatch = async (id: number) => {
     const w = store.intake.getWatch(id);
     if (!w || !w.enabled || watchers.has(id)) return;
-    const { FolderWatcher, defaultWatchOptions } = await import('../intake/watcher.ts');
+    const { FolderWatcher } = await import('../intake/watcher.ts');
     if (watchers.has(id)) return;
     const fw = new FolderWatcher(
       w,
@@ -137,7 +137,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
         const view = watchView(id);
         if (view) emit({ type: 'watch', watch: view });
       },
-      opts.watchOptions ?? defaultWatchOptions,
+      opts.watchOptions,
     );
     watchers.set(id, fw);
     fw.start();
