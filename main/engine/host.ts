@@ -15,7 +15,7 @@ import { ensureEmbeddedBackend, type BackendHandle } from './backend-process.ts'
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
-import { realClock } from './clock.ts';
+import { realClock, type Clock } from './clock.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
@@ -46,6 +46,12 @@ export interface OpenEngineHostOptions {
   /** engine tuning (tests shorten backoff and probing); settings still win for concurrency */
   engineOptions?: EngineOptionsInput;
   watchOptions?: Partial<WatchOptions>;
+  /** the watchers' clock (default real time): integration tests drive write-finish on fake time */
+  watchClock?: Clock;
+  /** test hook: wraps the engine's API client, to observe its calls (probes) or fault them */
+  wrapApi?: (api: ApiClient) => ApiClient;
+  /** test hook: a watched folder reported a finished file, and the queue took it (`added` 1) or already had it (0) */
+  onWatchedFile?: (watchId: number, path: string, added: number) => void;
   /** stall watchdog for presigned PUTs */
   stallMs?: number;
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
@@ -80,11 +86,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
 
   const store = new QueueStore(openDatabase(paths.queueDb));
   const client = createApiClient({ baseUrl: apiUrl, token });
+  const engineApi = opts.wrapApi ? opts.wrapApi(client) : client;
   const bucket = new TokenBucket(run.bandwidthLimit, realClock);
   const engine = new Engine(
     {
       store,
-      api: client,
+      api: engineApi,
       transport: createGotTransport({ bucket, clock: realClock, ...(opts.stallMs ? { stallMs: opts.stallMs } : {}) }),
       clock: realClock,
       random: Math.random,
@@ -131,6 +138,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
             const view = watchView(id);
             if (view) emit({ type: 'watch', watch: view });
           }
+          opts.onWatchedFile?.(id, path, r.added);
         }, () => undefined);
       },
       () => {
@@ -138,6 +146,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
         if (view) emit({ type: 'watch', watch: view });
       },
       opts.watchOptions,
+      opts.watchClock,
     );
     watchers.set(id, fw);
     fw.start();
