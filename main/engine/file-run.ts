@@ -65,6 +65,8 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
     write({ size: st.size, mtimeMs: Math.trunc(st.mtimeMs), sha256: null });
   }
   let sha256 = row.sha256;
+  // A new hash goes into the row with the next write (the move to requesting, when there is one).
+  let hashed: FilePatch = {};
   if (!sha256) {
     sha256 = d.store.cachedHash(row.path, row.size, row.mtimeMs) ?? null;
     if (!sha256) {
@@ -72,14 +74,15 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
       sha256 = await d.hashFile(row.path, signal);
       d.store.saveHash(row.path, row.size, row.mtimeMs, sha256);
     }
-    write({ sha256 });
+    hashed = { sha256 };
   }
   if (signal.aborted) throw abortErrorOf(signal);
 
   // requesting
   let single: SingleUpload | undefined;
   if (!row.mediaId) {
-    rows.set(row.id, 'requesting');
+    rows.set(row.id, 'requesting', hashed);
+    row = { ...row, ...hashed };
     const hash = sha256;
     const answer = await ctx.retry.run(row.id, 'api', signal, () => requestUpload(ctx, row, hash, signal));
     if ('duplicateOf' in answer) {
@@ -96,11 +99,14 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
       partCount: u.type === 'multipart' ? u.partCount : null,
     });
     if (u.type === 'single') single = u;
-  } else if (row.uploadType === 'single') {
-    // Resuming after a crash: the bytes may already have arrived and been processed.
-    const mediaId = row.mediaId;
-    const media = await ctx.retry.run(row.id, 'api', signal, () => d.api.getMedia(mediaId, signal));
-    if (rows.applyMedia(row.id, media)) return;
+  } else {
+    if (hashed.sha256) write(hashed);
+    if (row.uploadType === 'single') {
+      // Resuming after a crash: the bytes may already have arrived and been processed.
+      const mediaId = row.mediaId;
+      const media = await ctx.retry.run(row.id, 'api', signal, () => d.api.getMedia(mediaId, signal));
+      if (rows.applyMedia(row.id, media)) return;
+    }
   }
 
   // uploading, once a slot is free (until then the file stays `requesting`, its URL in hand)
