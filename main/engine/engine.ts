@@ -6,17 +6,16 @@
  * UI's views and events `queue-views.ts`; the file state machine itself is `shared/file-states.ts`.
  */
 import type { EngineEvent, FileState, QueueItem, QueueTotals } from '../../shared/engine-api.ts';
-import { assertNever } from '../../shared/errors.ts';
 import { doneStates, isFinal, isRetryable, retryReset } from '../../shared/file-states.ts';
 import type { FileRow } from '../store/queue-store.ts';
 import { Connectivity } from './connectivity.ts';
 import { AbortedError, type AbortReason } from './errors.ts';
 import { runFile, type RunContext } from './file-run.ts';
+import { abortRemote, settleRunError, type RunOutcomeDeps } from './run-outcome.ts';
 import { resolveEngineOptions, type EngineDeps, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { ProgressTracker } from './progress.ts';
 import { QueueViews } from './queue-views.ts';
-import { errorInfoOf } from './retry.ts';
-import { RestartUpload, RetryLoop } from './retry-loop.ts';
+import { RetryLoop } from './retry-loop.ts';
 import { RowStates } from './row-states.ts';
 import { UploadSlots } from './slots.ts';
 import { StatusPoller } from './status-poller.ts';
@@ -40,6 +39,7 @@ export class Engine {
   private readonly views: QueueViews;
   private readonly poller: StatusPoller;
   private readonly run: RunContext;
+  private readonly outcome: RunOutcomeDeps;
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private pollLoop: Promise<void> | undefined;
   private started = false;
@@ -90,6 +90,7 @@ export class Engine {
     });
     const slots = new UploadSlots(() => this.o.concurrency);
     this.run = { d: deps, o: this.o, progress, slots, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
+    this.outcome = { store: deps.store, api: deps.api, rows: this.rows };
   }
 
   /** True while the backend answers; false while the engine holds for it. */
@@ -173,52 +174,13 @@ export class Engine {
     const entry: Active = { controller, done: Promise.resolve() };
     this.active.set(row.id, entry);
     entry.done = runFile(this.run, row.id, controller.signal)
-      .catch((err: unknown) => this.settleError(row.id, err))
+      .catch((err: unknown) => settleRunError(this.outcome, row.id, err))
       .finally(() => {
         this.active.delete(row.id);
         this.run.progress.end(row.id);
         this.touch(row.id);
         this.kick();
       });
-  }
-
-  /** Where a run that threw ends up: paused, cancelled, back in the queue, or failed with a reason. */
-  private async settleError(id: number, err: unknown): Promise<void> {
-    if (err instanceof AbortedError) {
-      const row = this.d.store.get(id);
-      if (!row) return;
-      switch (err.reason) {
-        case 'pause':
-          this.rows.set(id, 'paused');
-          return;
-        case 'shutdown':
-          if (!isFinal(row.state)) this.rows.set(id, 'queued');
-          return;
-        case 'cancel':
-          await this.abortRemote(row);
-          this.rows.set(id, 'cancelled');
-          return;
-        default:
-          assertNever(err.reason, 'abort reason');
-      }
-    }
-    if (err instanceof RestartUpload) {
-      // runFile already requested the upload afresh twice; a third "forgotten" answer is not transient.
-      this.d.store.forgetUpload(id);
-      this.rows.fail(id, { code: 'UPLOAD_EXPIRED', message: `the server kept forgetting this upload: ${err.message}` });
-      return;
-    }
-    this.rows.fail(id, errorInfoOf(err));
-  }
-
-  private async abortRemote(row: FileRow): Promise<void> {
-    if (row.uploadType === 'multipart' && row.mediaId) {
-      try {
-        await this.d.api.abortUpload(row.mediaId);
-      } catch {
-        // best effort: the clean-up job aborts what is left pending
-      }
-    }
   }
 
   // ---- control ------------------------------------------------------------------------------
@@ -268,7 +230,7 @@ export class Engine {
     if (await this.abortAndWait(id, 'cancel')) return;
     const row = this.d.store.get(id);
     if (!row || isFinal(row.state)) return;
-    await this.abortRemote(row);
+    await abortRemote(this.d.api, row);
     this.rows.set(id, 'cancelled');
   }
 
