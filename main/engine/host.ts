@@ -16,10 +16,14 @@ import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from './clock.ts';
+
 import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+
+/** Kept here too: callers imported real time from the host before clock.ts existed. */
+export { realClock } from './clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
