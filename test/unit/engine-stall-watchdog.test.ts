@@ -5,18 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStallWatchdog } from '../../main/engine/stall-watchdog.ts';
+import { checkEveryMs, startStallWatchdog } from '../../main/engine/stall-watchdog.ts';
 import { createGotTransport } from '../../main/engine/transport.ts';
 import { TokenBucket } from '../../main/engine/token-bucket.ts';
 import { StallError } from '../../main/engine/errors.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
 describe('stall watchdog', () => {
-  it('fires once, stallMs after the last progress', async () => {
+  it('fires once, at the first check after more than stallMs of quiet', async () => {
     const clock = new ManualClock();
     const stalls: StallError[] = [];
+    // 30 s threshold: checks every second
     const w = startStallWatchdog(clock, 30_000, (e) => stalls.push(e));
-    await clock.advance(29_999);
+    await clock.advance(30_000);
+    expect(stalls).toHaveLength(0);
+    await clock.advance(999);
     expect(stalls).toHaveLength(0);
     await clock.advance(1);
     expect(stalls).toHaveLength(1);
@@ -29,17 +32,26 @@ describe('stall watchdog', () => {
   it('progress pushes the deadline back', async () => {
     const clock = new ManualClock();
     let stalled = false;
+    // 10 s threshold: checks every second
     const w = startStallWatchdog(clock, 10_000, () => (stalled = true));
     for (let i = 0; i < 10; i++) {
       await clock.advance(9_000);
       w.progress();
     }
     expect(stalled).toBe(false);
-    await clock.advance(9_999);
+    await clock.advance(10_000);
     expect(stalled).toBe(false);
-    await clock.advance(1);
+    await clock.advance(1_000);
     expect(stalled).toBe(true);
     w.stop();
+  });
+
+  it.each([
+    [200, 50],
+    [1_500, 375],
+    [30_000, 1_000],
+  ])('a %i ms threshold is checked every %i ms', (stallMs, every) => {
+    expect(checkEveryMs(stallMs)).toBe(every);
   });
 
   it('stops without firing and leaves no sleep behind', async () => {
@@ -91,10 +103,9 @@ describe('got transport stall on fake time', () => {
     );
     await received;
     expect(sent).toBe(100_000);
-    await clock.advance(29_000);
-    await clock.advance(999);
+    await clock.advance(30_000);
     expect(await Promise.race([outcome, Promise.resolve('pending')])).toBe('pending');
-    await clock.advance(1);
+    await clock.advance(1_000);
     expect(await outcome).toBeInstanceOf(StallError);
   });
 });
