@@ -5,20 +5,9 @@
  */
 import type { Album, Media } from './api.ts';
 import type { ErrorInfo } from './errors.ts';
+import type { FileState } from './file-states.ts';
 
-export const fileStates = [
-  'queued',
-  'hashing',
-  'requesting',
-  'uploading',
-  'processing',
-  'uploaded',
-  'failed',
-  'skipped',
-  'paused',
-  'cancelled',
-] as const;
-export type FileState = (typeof fileStates)[number];
+export { fileStates, type FileState } from './file-states.ts';
 
 /** Where a file goes: an album (by ID), or the generated-media route (ComfyUI). */
 export type UploadTarget = { kind: 'album'; albumId: string } | { kind: 'generation'; albumId?: string };

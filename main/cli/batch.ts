@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import prettyBytes from 'pretty-bytes';
-import type { FileState } from '../../shared/engine-api.ts';
+import { isFinal, type FileState } from '../../shared/file-states.ts';
 import type { EngineHostInternals } from '../engine/host.ts';
 import type { FileRow } from '../store/queue-store.ts';
 
@@ -25,8 +25,8 @@ export interface FollowOptions {
   interrupted: Promise<void>;
 }
 
-const settled = (s: FileState, noWait: boolean) =>
-  s === 'uploaded' || s === 'failed' || s === 'skipped' || s === 'cancelled' || (noWait && s === 'processing');
+// With --no-wait the command stops once the bytes are in S3: processing counts as settled.
+const settled = (s: FileState, noWait: boolean) => isFinal(s) || (noWait && s === 'processing');
 
 function line(row: FileRow): string {
   const p = relative(process.cwd(), row.path) || row.path;

@@ -22,6 +22,7 @@ import {
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineApi, EngineEvent, QueueTotals, Settings } from '../../shared/engine-api.ts';
+import { pendingStates } from '../../shared/file-states.ts';
 import { engineCallChannel, engineEventChannel } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
 import { resolveDataDir } from '../config/paths.ts';
@@ -93,7 +94,7 @@ function onEngineEvent(event: EngineEvent): void {
 }
 
 function showProgress(t: QueueTotals): void {
-  const active = t.byState.queued + t.byState.hashing + t.byState.requesting + t.byState.uploading;
+  const active = pendingStates.reduce((n, s) => n + t.byState[s], 0);
   const fraction = t.bytesTotal > 0 ? t.bytesSent / t.bytesTotal : 0;
   win?.setProgressBar(active > 0 ? fraction : -1, { mode: t.byState.failed > 0 ? 'error' : 'normal' });
   tray?.setToolTip(active > 0 ? `Ferry: ${Math.round(fraction * 100)}%, ${active} to go` : `Ferry: ${t.byState.uploaded} uploaded`);

@@ -15,10 +15,15 @@ import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { loadSettings, saveSettings } from './settings.ts';
-import { TokenBucket, type Clock } from './token-bucket.ts';
+import { realClock, type Clock } from './clock.ts';
+
+import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
-import type { FolderWatcher, WatchOptions } from './watcher.ts';
-import { addPaths, type AddOptions, type AddResult } from './add-paths.ts';
+import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
+import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+
+/** Kept here too: callers imported real time from the host before clock.ts existed. */
+export { realClock } from './clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
@@ -44,7 +49,13 @@ export interface OpenEngineHostOptions {
   forkBackend?: ForkBackend;
   /** engine tuning (tests shorten backoff and probing); settings still win for concurrency */
   engineOptions?: EngineOptionsInput;
-  watchOptions?: WatchOptions;
+  watchOptions?: Partial<WatchOptions>;
+  /** the watchers' clock (default real time): integration tests drive write-finish on fake time */
+  watchClock?: Clock;
+  /** test hook: wraps the engine's API client, to observe its calls (probes) or fault them */
+  wrapApi?: (api: ApiClient) => ApiClient;
+  /** test hook: a watched folder reported a finished file, and the queue took it (`added` 1) or already had it (0) */
+  onWatchedFile?: (watchId: number, path: string, added: number) => void;
   /** stall watchdog for presigned PUTs */
   stallMs?: number;
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
@@ -54,24 +65,6 @@ export interface OpenEngineHostOptions {
   /** stop an embedded backend this host started when it closes (default true) */
   stopBackendOnClose?: boolean;
 }
-
-/** Real time for the engine; tests pass a fake one to the Engine directly. */
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolveSleep, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolveSleep();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal!.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
 
 /** Opens the engine for a data directory (see the module comment). */
 export async function openEngineHost(opts: OpenEngineHostOptions): Promise<EngineHostInternals> {
@@ -97,12 +90,13 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
 
   const store = new QueueStore(openDatabase(paths.queueDb));
   const client = createApiClient({ baseUrl: apiUrl, token });
+  const engineApi = opts.wrapApi ? opts.wrapApi(client) : client;
   const bucket = new TokenBucket(run.bandwidthLimit, realClock);
   const engine = new Engine(
     {
       store,
-      api: client,
-      transport: createGotTransport({ bucket, ...(opts.stallMs ? { stallMs: opts.stallMs } : {}) }),
+      api: engineApi,
+      transport: createGotTransport({ bucket, clock: realClock, ...(opts.stallMs ? { stallMs: opts.stallMs } : {}) }),
       clock: realClock,
       random: Math.random,
       hashFile: sha256File,
@@ -124,7 +118,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const watchers = new Map<number, FolderWatcher>();
   const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
   const watchView = (id: number): WatchedFolder | undefined => {
-    const w = store.getWatch(id);
+    const w = store.intake.getWatch(id);
     return w ? withMissing(w) : undefined;
   };
   const addWithIds = async (p: string[], target: UploadTarget, o: Partial<AddOptions> = {}) => {
@@ -135,26 +129,28 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   };
   // chokidar is loaded only when a folder is watched: `ferry upload` never pays its memory.
   const startWatch = async (id: number) => {
-    const w = store.getWatch(id);
+    const w = store.intake.getWatch(id);
     if (!w || !w.enabled || watchers.has(id)) return;
-    const { FolderWatcher, defaultWatchOptions } = await import('./watcher.ts');
+    const { FolderWatcher } = await import('../intake/watcher.ts');
     if (watchers.has(id)) return;
     const fw = new FolderWatcher(
       w,
       (path, target) => {
         void addWithIds([path], target, { requeueFailed: false }).then((r) => {
           if (r.added > 0) {
-            store.setWatchActivity(id, `queued ${path}`);
+            store.intake.setWatchActivity(id, `queued ${path}`);
             const view = watchView(id);
             if (view) emit({ type: 'watch', watch: view });
           }
+          opts.onWatchedFile?.(id, path, r.added);
         }, () => undefined);
       },
       () => {
         const view = watchView(id);
         if (view) emit({ type: 'watch', watch: view });
       },
-      opts.watchOptions ?? defaultWatchOptions,
+      opts.watchOptions,
+      opts.watchClock,
     );
     watchers.set(id, fw);
     fw.start();
@@ -163,7 +159,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     await watchers.get(id)?.close();
     watchers.delete(id);
   };
-  if (opts.startWatches !== false) for (const w of store.listWatches()) if (w.enabled) await startWatch(w.id);
+  if (opts.startWatches !== false) for (const w of store.intake.listWatches()) if (w.enabled) await startWatch(w.id);
 
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
@@ -188,16 +184,16 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
-    listWatches: async () => store.listWatches().map(withMissing),
+    listWatches: async () => store.intake.listWatches().map(withMissing),
     addWatch: async ({ dir, albumId, comfyui }) => {
       if (!comfyui && !albumId) throw new Error('a watched folder needs an album unless it is a ComfyUI folder');
-      const id = store.upsertWatch(resolve(dir), albumId, comfyui);
+      const id = store.intake.upsertWatch(resolve(dir), albumId, comfyui);
       await stopWatch(id);
       await startWatch(id);
       return watchView(id)!;
     },
     setWatchEnabled: async (id, enabled) => {
-      store.setWatchEnabled(id, enabled);
+      store.intake.setWatchEnabled(id, enabled);
       if (enabled) await startWatch(id);
       else await stopWatch(id);
       const view = watchView(id);
@@ -205,7 +201,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     },
     removeWatch: async (id) => {
       await stopWatch(id);
-      store.removeWatch(id);
+      store.intake.removeWatch(id);
     },
     getSettings: async () => settings,
     updateSettings: async (patch) => {

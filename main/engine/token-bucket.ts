@@ -5,10 +5,9 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from './clock.ts';
+
+export type { Clock } from './clock.ts';
 
 /** A token bucket in bytes; rate 0 means unlimited. */
 export class TokenBucket {

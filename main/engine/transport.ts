@@ -2,12 +2,14 @@
  * Sends bytes to a presigned URL with `got`, streaming from disk (a whole file or one part's byte
  * range) so memory stays flat whatever the file size. Progress is counted on the stream we send,
  * because Node's HTTP client has no upload progress of its own. A watchdog aborts a request that
- * moves no bytes for `stallMs`.
+ * moves no bytes for `stallMs` of the injected clock (`stall-watchdog.ts`).
  */
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import got, { RequestError } from 'got';
-import { AbortedError, HttpError, NetworkError, StallError } from './errors.ts';
+import type { Clock } from './clock.ts';
+import { AbortedError, HttpError, NetworkError } from './errors.ts';
+import { startStallWatchdog } from './stall-watchdog.ts';
 import { throttleStream, type TokenBucket } from './token-bucket.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -64,7 +66,7 @@ export interface Transport {
 }
 
 /** The got-based transport used everywhere but unit tests. */
-export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number }): Transport {
+export function createGotTransport(opts: { bucket: TokenBucket; clock: Clock; stallMs?: number }): Transport {
   const stallMs = opts.stallMs ?? 30_000;
   return {
     async put(req) {
@@ -74,15 +76,11 @@ export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number
       if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError('shutdown');
       req.signal.addEventListener('abort', onOuterAbort, { once: true });
 
-      let lastProgress = Date.now();
-      const watchdog = setInterval(() => {
-        if (Date.now() - lastProgress > stallMs) local.abort(new StallError(stallMs));
-      }, Math.min(1000, Math.max(50, stallMs / 4)));
-      watchdog.unref();
+      const watchdog = startStallWatchdog(opts.clock, stallMs, (err) => local.abort(err));
 
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb: TransformCallback) {
-          lastProgress = Date.now();
+          watchdog.progress();
           req.onProgress(chunk.length);
           sinceGc += chunk.length;
           if (minorGc && sinceGc >= GC_EVERY_BYTES) {
@@ -116,7 +114,6 @@ export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number
           throwHttpErrors: false,
           timeout: { connect: 15_000 },
         });
-        lastProgress = Date.now();
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = typeof res.body === 'string' ? res.body : '';
           const s3Code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
@@ -139,7 +136,7 @@ export function createGotTransport(opts: { bucket: TokenBucket; stallMs?: number
         }
         throw err;
       } finally {
-        clearInterval(watchdog);
+        watchdog.stop();
         req.signal.removeEventListener('abort', onOuterAbort);
         if (typeof body !== 'object' || !Buffer.isBuffer(body)) (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
       }

@@ -2,183 +2,31 @@
  * Every query the engine and the UI make of the queue. Rows are read a page at a time through the
  * (state, id) index, so a queue of 100,000 files never becomes 100,000 objects in memory.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { fileStates, type FileState, type QueueTotals, type WatchedFolder } from '../../shared/engine-api.ts';
-import type { ErrorCode, ErrorInfo } from '../../shared/errors.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import type { QueueTotals } from '../../shared/engine-api.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+import {
+  IllegalTransitionError,
+  fileStates,
+  forgottenUpload,
+  inFlightStates,
+  statesLeadingTo,
+  type FileState,
+} from '../../shared/file-states.ts';
+import { columnOf, toRow, type FilePatch, type FileRow, type NewFile, type RawRow } from './file-rows.ts';
+import { IntakeStore } from './intake-store.ts';
+import { Statements } from './statements.ts';
 
-/** One queue row as the engine sees it. */
-export interface FileRow {
-  id: number;
-  path: string;
-  target: string;
-  size: number;
-  mtimeMs: number;
-  mimeType: string;
-  state: FileState;
-  albumId: string | null;
-  generationId: string | null;
-  genIndex: number | null;
-  metadata: Record<string, unknown> | null;
-  sha256: string | null;
-  mediaId: string | null;
-  objectKey: string | null;
-  uploadType: 'single' | 'multipart' | null;
-  uploadId: string | null;
-  partSize: number | null;
-  partCount: number | null;
-  attempts: number;
-  bytesSent: number;
-  error: ErrorInfo | null;
-  skipReason: string | null;
-  thumbnail: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What a new row needs. */
-export interface NewFile {
-  path: string;
-  target: string;
-  size: number;
-  mtimeMs: number;
-  mimeType: string;
-  albumId?: string;
-  generationId?: string;
-  genIndex?: number;
-  metadata?: Record<string, unknown>;
-}
-
-/** States a row is in while the engine works on it; a crash leaves rows here, and start-up requeues them. */
-export const activeStates: readonly FileState[] = ['hashing', 'requesting', 'uploading'];
-/** States a row never leaves by itself. */
-export const finalStates: readonly FileState[] = ['uploaded', 'failed', 'skipped', 'cancelled'];
-
-interface RawRow {
-  id: number;
-  path: string;
-  target: string;
-  size: number;
-  mtime_ms: number;
-  mime_type: string;
-  state: string;
-  album_id: string | null;
-  generation_id: string | null;
-  gen_index: number | null;
-  metadata: string | null;
-  sha256: string | null;
-  media_id: string | null;
-  object_key: string | null;
-  upload_type: string | null;
-  upload_id: string | null;
-  part_size: number | null;
-  part_count: number | null;
-  attempts: number;
-  bytes_sent: number;
-  error_code: string | null;
-  error_message: string | null;
-  skip_reason: string | null;
-  thumbnail: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toRow(r: RawRow): FileRow {
-  return {
-    id: r.id,
-    path: r.path,
-    target: r.target,
-    size: r.size,
-    mtimeMs: r.mtime_ms,
-    mimeType: r.mime_type,
-    state: r.state as FileState,
-    albumId: r.album_id,
-    generationId: r.generation_id,
-    genIndex: r.gen_index,
-    metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, unknown>) : null,
-    sha256: r.sha256,
-    mediaId: r.media_id,
-    objectKey: r.object_key,
-    uploadType: r.upload_type as FileRow['uploadType'],
-    uploadId: r.upload_id,
-    partSize: r.part_size,
-    partCount: r.part_count,
-    attempts: r.attempts,
-    bytesSent: r.bytes_sent,
-    error: r.error_code ? { code: r.error_code as ErrorCode, message: r.error_message ?? '' } : null,
-    skipReason: r.skip_reason,
-    thumbnail: r.thumbnail,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-const columnOf = {
-  state: 'state',
-  sha256: 'sha256',
-  mediaId: 'media_id',
-  objectKey: 'object_key',
-  uploadType: 'upload_type',
-  uploadId: 'upload_id',
-  partSize: 'part_size',
-  partCount: 'part_count',
-  attempts: 'attempts',
-  bytesSent: 'bytes_sent',
-  skipReason: 'skip_reason',
-  thumbnail: 'thumbnail',
-  size: 'size',
-  mtimeMs: 'mtime_ms',
-} as const;
-/** Fields of a row the engine may change. */
-export type FilePatch = Partial<Pick<FileRow, keyof typeof columnOf>> & { error?: ErrorInfo | null };
-
-/**
- * What a retried row starts from: the server's upload (media ID, key, multipart ID and plan) is
- * forgotten, since a failed or cancelled record can't be resumed; the file's sha256 is kept.
- * Callers clear the row's parts too.
- */
-export const freshAttempt = {
-  attempts: 0,
-  error: null,
-  mediaId: null,
-  objectKey: null,
-  uploadType: null,
-  uploadId: null,
-  partSize: null,
-  partCount: null,
-  bytesSent: 0,
-} as const satisfies FilePatch;
+export type { FilePatch, FileRow, NewFile } from './file-rows.ts';
 
 /** The queue, over one open database. */
-export class QueueStore {
-  readonly db: DatabaseSync;
-  private readonly stmts = new Map<string, StatementSync>();
+export class QueueStore extends Statements {
+  /** Watched folders and ComfyUI generations, in the same database. */
+  readonly intake: IntakeStore;
 
   constructor(db: DatabaseSync) {
-    this.db = db;
-  }
-
-  private q(sql: string): StatementSync {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
-
-  /** Runs `fn` in one transaction (many inserts in one commit are ~100× faster than one each). */
-  transaction<T>(fn: () => T): T {
-    // Re-entrant: an inner call joins the outer transaction (SQLite has no nested BEGIN).
-    if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    super(db);
+    this.intake = new IntakeStore(db);
   }
 
   insertFile(f: NewFile, state: FileState = 'queued'): number {
@@ -228,24 +76,43 @@ export class QueueStore {
     return r ? toRow(r) : undefined;
   }
 
+  /** Writes fields of a row other than its state. */
   update(id: number, patch: FilePatch): void {
-    const sets: string[] = [];
-    const values: (string | number | null)[] = [];
-    for (const [k, v] of Object.entries(patch)) {
-      if (k === 'error') continue;
-      const col = columnOf[k as keyof typeof columnOf];
-      if (!col) continue;
-      sets.push(`${col} = ?`);
-      values.push((v ?? null) as string | number | null);
-    }
-    if ('error' in patch) {
-      sets.push('error_code = ?', 'error_message = ?');
-      values.push(patch.error?.code ?? null, patch.error?.message ?? null);
-    }
-    sets.push('updated_at = ?');
-    values.push(new Date().toISOString());
-    values.push(id);
-    this.q(`UPDATE files SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+    const { sets, values } = assignments(patch);
+    this.q(`UPDATE files SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+  }
+
+  /**
+   * Moves a row to `to` (with `patch` in the same write) if the state machine allows it from the
+   * state the row is in; throws `IllegalTransitionError` if not. The check is the UPDATE's own WHERE,
+   * so a legal move costs one statement.
+   */
+  transition(id: number, to: FileState, patch: FilePatch = {}): void {
+    const from = statesLeadingTo(to);
+    const { sets, values } = assignments(patch);
+    const marks = from.map(() => '?').join(', ');
+    const r = this.q(`UPDATE files SET state = ?, ${sets.join(', ')} WHERE id = ? AND state IN (${marks})`).run(to, ...values, id, ...from);
+    if (Number(r.changes) > 0) return;
+    const row = this.q('SELECT state FROM files WHERE id = ?').get(id) as { state: FileState } | undefined;
+    if (row) throw new IllegalTransitionError(id, row.state, to);
+  }
+
+  /** Counts one failed try of a call and keeps its error (one statement, no read back). */
+  recordAttempt(id: number, error: ErrorInfo): void {
+    this.q('UPDATE files SET attempts = attempts + 1, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?').run(
+      error.code,
+      error.message,
+      new Date().toISOString(),
+      id,
+    );
+  }
+
+  /** The server forgot the row's upload: drops its parts and the upload it had requested, in one commit. */
+  forgetUpload(id: number, patch: FilePatch = forgottenUpload): void {
+    this.transaction(() => {
+      this.clearParts(id);
+      this.update(id, patch);
+    });
   }
 
   /** Up to `limit` rows in `state`, oldest first, skipping ids the engine already holds. */
@@ -306,8 +173,8 @@ export class QueueStore {
 
   /** Puts rows a crash left mid-work back in the queue; their parts and mediaId stay, so work resumes. */
   requeueActive(): number {
-    const marks = activeStates.map(() => '?').join(', ');
-    return Number(this.db.prepare(`UPDATE files SET state = 'queued' WHERE state IN (${marks})`).run(...activeStates).changes);
+    const marks = inFlightStates.map(() => '?').join(', ');
+    return Number(this.q(`UPDATE files SET state = 'queued' WHERE state IN (${marks})`).run(...inFlightStates).changes);
   }
 
   /** Ids of rows in any of `states` (bounded by `limit`). */
@@ -373,83 +240,23 @@ export class QueueStore {
   setFlag(key: string, value: string): void {
     this.q('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)').run(key, value);
   }
-
-  // ---- watched folders ----------------------------------------------------------------------
-
-  listWatches(): Omit<WatchedFolder, 'missing'>[] {
-    return (this.q('SELECT * FROM watches ORDER BY id').all() as unknown as WatchRaw[]).map(toWatch);
-  }
-
-  getWatch(id: number): Omit<WatchedFolder, 'missing'> | undefined {
-    const r = this.q('SELECT * FROM watches WHERE id = ?').get(id) as WatchRaw | undefined;
-    return r ? toWatch(r) : undefined;
-  }
-
-  /** Adds a watched folder, or updates the one already watching `dir`. */
-  upsertWatch(dir: string, albumId: string | undefined, comfyui: boolean): number {
-    this.q(
-      `INSERT INTO watches (dir, album_id, comfyui, enabled) VALUES (?, ?, ?, 1)
-       ON CONFLICT(dir) DO UPDATE SET album_id = excluded.album_id, comfyui = excluded.comfyui, enabled = 1`,
-    ).run(dir, albumId ?? null, comfyui ? 1 : 0);
-    return (this.q('SELECT id FROM watches WHERE dir = ?').get(dir) as { id: number }).id;
-  }
-
-  setWatchEnabled(id: number, enabled: boolean): void {
-    this.q('UPDATE watches SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, id);
-  }
-
-  setWatchActivity(id: number, activity: string): void {
-    this.q('UPDATE watches SET last_activity = ?, last_activity_at = ? WHERE id = ?').run(activity, new Date().toISOString(), id);
-  }
-
-  removeWatch(id: number): void {
-    this.q('DELETE FROM watches WHERE id = ?').run(id);
-  }
-
-  // ---- ComfyUI generations --------------------------------------------------------------------
-
-  /**
-   * The generation a file with this prompt belongs to and its index within it. Files of one prompt
-   * execution arrive together; the same prompt seen again after `gapMs` of silence is a new execution.
-   */
-  assignGeneration(promptHash: string, nowMs: number, gapMs: number): { generationId: string; index: number } {
-    return this.transaction(() => {
-      const r = this.q('SELECT generation_id, next_index, last_at FROM generations WHERE prompt_hash = ?').get(promptHash) as
-        | { generation_id: string; next_index: number; last_at: number }
-        | undefined;
-      if (r && nowMs - r.last_at <= gapMs) {
-        this.q('UPDATE generations SET next_index = next_index + 1, last_at = ? WHERE prompt_hash = ?').run(nowMs, promptHash);
-        return { generationId: r.generation_id, index: r.next_index };
-      }
-      const generationId = `${promptHash.slice(0, 24)}-${nowMs.toString(36)}`;
-      this.q('INSERT OR REPLACE INTO generations (prompt_hash, generation_id, next_index, last_at) VALUES (?, ?, 1, ?)').run(
-        promptHash,
-        generationId,
-        nowMs,
-      );
-      return { generationId, index: 0 };
-    });
-  }
 }
 
-interface WatchRaw {
-  id: number;
-  dir: string;
-  album_id: string | null;
-  comfyui: number;
-  enabled: number;
-  last_activity_at: string | null;
-  last_activity: string | null;
-}
-
-function toWatch(r: WatchRaw): Omit<WatchedFolder, 'missing'> {
-  return {
-    id: r.id,
-    dir: r.dir,
-    ...(r.album_id ? { albumId: r.album_id } : {}),
-    comfyui: r.comfyui === 1,
-    enabled: r.enabled === 1,
-    ...(r.last_activity_at ? { lastActivityAt: r.last_activity_at } : {}),
-    ...(r.last_activity ? { lastActivity: r.last_activity } : {}),
-  };
+/** The SET clause of a patch (with `updated_at`), and its values in order. */
+function assignments(patch: FilePatch): { sets: string[]; values: (string | number | null)[] } {
+  const sets: string[] = [];
+  const values: (string | number | null)[] = [];
+  for (const [k, v] of Object.entries(patch)) {
+    const col = columnOf[k as keyof typeof columnOf];
+    if (!col) continue;
+    sets.push(`${col} = ?`);
+    values.push((v ?? null) as string | number | null);
+  }
+  if ('error' in patch) {
+    sets.push('error_code = ?', 'error_message = ?');
+    values.push(patch.error?.code ?? null, patch.error?.message ?? null);
+  }
+  sets.push('updated_at = ?');
+  values.push(new Date().toISOString());
+  return { sets, values };
 }

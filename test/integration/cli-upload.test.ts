@@ -90,10 +90,8 @@ describe('ferry upload (integration)', () => {
   it('without --api starts the embedded backend, the next run reuses it, and exit codes say what happened', async () => {
     const work = await mkdtemp(join(tmpdir(), 'ferry-cli-emb-'));
     const dataDir = join(work, 'data');
-    defer(async () => {
-      await new Promise((r) => setTimeout(r, 500));
-      await rm(work, { recursive: true, force: true });
-    });
+    // Runs after the backend below has exited (cleanups run last first), so nothing writes into `work` while it goes.
+    defer(() => rm(work, { recursive: true, force: true }));
     const folder = join(work, 'photos');
     await writeImages(folder, 3);
     const { writeFile } = await import('node:fs/promises');
@@ -108,7 +106,12 @@ describe('ferry upload (integration)', () => {
 
     // A running `ferry backend` for the data dir is reused, not duplicated.
     const bg = ferry(['backend', '--data-dir', dataDir]);
-    defer(async () => void bg.child.kill('SIGTERM'));
+    defer(async () => {
+      if (bg.child.exitCode === null && bg.child.signalCode === null) {
+        bg.child.kill('SIGTERM');
+        await bg.done;
+      }
+    });
     await waitFor('backend.json', async () => (await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8').catch(() => '')).includes(`"pid":${bg.child.pid}`), 60_000);
     const backendPid = (JSON.parse(await readFile(join(dataDir, 'backend', 'backend.json'), 'utf8')) as { pid: number }).pid;
 

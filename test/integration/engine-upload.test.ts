@@ -114,7 +114,22 @@ describe('engine upload (integration, fault proxy)', () => {
     await writeImages(folder, 30);
     await writeLargeMp4(join(folder, 'big.mp4'), 40 * MiB);
     // 10 MB/s keeps the run long enough to stop the backend in the middle of it.
-    const host = await openHost(work, backend, { overrides: { bandwidthLimit: 10 * MiB } });
+    let downProbes = 0;
+    const host = await openHost(work, backend, {
+      overrides: { bandwidthLimit: 10 * MiB },
+      // counts /health calls that found the backend down: the test waits on those, not on a clock
+      wrapApi: (client) => ({
+        ...client,
+        health: async (signal) => {
+          try {
+            await client.health(signal);
+          } catch (err) {
+            downProbes++;
+            throw err;
+          }
+        },
+      }),
+    });
     const online: boolean[] = [];
     host.onEvent((e) => e.type === 'online' && online.push(e.online));
     const album = await host.client.createAlbum('offline');
@@ -123,8 +138,10 @@ describe('engine upload (integration, fault proxy)', () => {
 
     await backend.stop();
     await waitFor('engine offline', () => online.includes(false), 30_000);
-    // Offline for 3 s here (the manual check uses a minute): nothing may fail meanwhile.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Offline through three more failed probes (~1.5 s at these settings; the manual check uses a
+    // minute): nothing may fail meanwhile.
+    const probesAtOffline = downProbes;
+    await waitFor('three more probes find the backend down', () => downProbes >= probesAtOffline + 3, 30_000);
     expect(host.store.getMany(ids).filter((r) => r.state === 'failed')).toEqual([]);
     const back = await restart();
 

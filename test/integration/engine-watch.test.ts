@@ -11,11 +11,12 @@ import { crc32 } from 'node:zlib';
 import { api, makeJpeg, makePng } from '../helpers/backend.ts';
 import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { waitFor, writeImages } from '../helpers/engine-fixtures.ts';
-import { openEngineHost } from '../../main/engine/host.ts';
+import { openEngineHost, type OpenEngineHostOptions } from '../../main/engine/host.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const defer = useCleanups();
 
-async function setup() {
+async function setup(extra: Partial<OpenEngineHostOptions> = {}) {
   const { work, proxy, backend } = await startProxiedBackend('ferry-watch-', defer);
   const host = await openEngineHost({
     dataDir: join(work, 'client'),
@@ -23,6 +24,7 @@ async function setup() {
     token: backend.token,
     watchOptions: { stabilityMs: 1000, recheckMs: 300 },
     engineOptions: { poll: { minMs: 100, maxMs: 500 } },
+    ...extra,
   });
   defer(() => host.close());
   return { work, proxy, backend, host };
@@ -46,14 +48,26 @@ async function comfyPng(prompt: object, w = 32): Promise<Buffer> {
 
 describe('watched folders (integration)', () => {
   it('uploads a slowly written file exactly once after it stops growing; ignores temp files; reconciles what was there', async () => {
-    const { work, proxy, host } = await setup();
+    // The watchers run on fake time: the test decides when a file has been quiet long enough.
+    const clock = new ManualClock();
+    const reported: string[] = [];
+    const { work, proxy, host } = await setup({ watchClock: clock, onWatchedFile: (_id, path) => reported.push(path) });
     const dir = join(work, 'inbox');
     const existing = await writeImages(dir, 3, { prefix: 'old' });
     const album = await host.client.createAlbum('watched');
     await host.api.addWatch({ dir, albumId: album.albumId, comfyui: false });
-    await waitFor('existing files uploaded', () => host.store.countInState('uploaded') === 3, 30_000);
+    await waitFor(
+      'existing files uploaded',
+      async () => {
+        await clock.advance(500);
+        return host.store.countInState('uploaded') === 3;
+      },
+      30_000,
+    );
 
-    // Written over ~3.5 s in 8 slices; a temp file and a partial download appear beside it.
+    // Written in 8 slices 450 ms of watcher time apart (under the 1 s it must stay unchanged), each
+    // slice once the watcher has looked at the previous one; a temp file and a partial download
+    // appear beside it.
     const bytes = await makeJpeg(900, 700, { quality: 95 });
     const slow = join(dir, 'slow.jpg');
     await writeFile(join(dir, 'download.jpg.part'), bytes.subarray(0, 1000));
@@ -61,12 +75,24 @@ describe('watched folders (integration)', () => {
     await writeFile(join(dir, 'scratch.tmp'), 'x');
     const slice = Math.ceil(bytes.length / 8);
     let lastWrite = 0;
+    // asleep: the recheck loop and the follower of slow.jpg (its last look finished)
+    const watcherIdle = () => waitFor('the watcher has looked at slow.jpg', () => clock.pending === 2, 10_000);
     for (let i = 0; i < 8; i++) {
+      if (i > 0) await watcherIdle();
       await appendFile(slow, bytes.subarray(i * slice, (i + 1) * slice));
       lastWrite = Date.now();
       expect(host.store.findByPath(slow, `album:${album.albumId}`)).toBeUndefined();
-      await new Promise((r) => setTimeout(r, 450));
+      if (i === 0) await watcherIdle();
+      await clock.advance(450);
     }
+    await waitFor(
+      'slow file reported',
+      async () => {
+        if (clock.pending === 2) await clock.advance(500);
+        return reported.includes(slow);
+      },
+      30_000,
+    );
     await waitFor('slow file uploaded', () => host.store.findByPath(slow, `album:${album.albumId}`)?.state === 'uploaded', 30_000);
     const row = host.store.findByPath(slow, `album:${album.albumId}`)!;
     expect(row.size).toBe(bytes.length);
@@ -81,8 +107,16 @@ describe('watched folders (integration)', () => {
     const putsBefore = proxy.puts.length;
     const w = (await host.api.listWatches())[0]!;
     await host.api.setWatchEnabled(w.id, false);
+    const reportedBefore = reported.length;
     await host.api.setWatchEnabled(w.id, true);
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitFor(
+      'the re-attached watcher reported all four files',
+      async () => {
+        await clock.advance(500);
+        return reported.length >= reportedBefore + 4;
+      },
+      30_000,
+    );
     expect(host.store.page(0, 100).total).toBe(4);
     expect(proxy.puts.length).toBe(putsBefore);
     expect(existing).toHaveLength(3);
@@ -116,7 +150,8 @@ describe('watched folders (integration)', () => {
     const album = await host.client.createAlbum('comfy');
     await host.api.addWatch({ dir, albumId: album.albumId, comfyui: true });
     await writeFile(join(dir, 'ComfyUI_00001_.png'), await comfyPng(prompt, 32));
-    await new Promise((r) => setTimeout(r, 300));
+    // The second image arrives once the first is queued: the index is arrival order.
+    await waitFor('first image queued', () => host.store.page(0, 10).total === 1, 30_000);
     await writeFile(join(dir, 'ComfyUI_00002_.png'), await comfyPng(prompt, 33));
     await waitFor('both uploaded', () => host.store.countInState('uploaded') === 2, 30_000);
     const rows = host.store.page(0, 10).rows.sort((a, b) => a.path.localeCompare(b.path));

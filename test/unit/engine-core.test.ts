@@ -279,7 +279,7 @@ describe('engine state machine (fake time, injected I/O)', () => {
     const { store, engine, add } = build(client, transport);
     const id = add('/p/big.mp4', 40 * MiB);
     // as a crash left it: upload requested, parts 1 and 3 landed
-    store.update(id, { sha256: 'b'.repeat(64), mediaId: 'mX', objectKey: 'k/mX', uploadType: 'multipart', uploadId: 'u1', partSize: 8 * MiB, partCount: 5, state: 'uploading' });
+    store.transition(id, 'uploading', { sha256: 'b'.repeat(64), mediaId: 'mX', objectKey: 'k/mX', uploadType: 'multipart', uploadId: 'u1', partSize: 8 * MiB, partCount: 5 });
     store.savePart(id, 1, '"e1"', 8 * MiB);
     store.savePart(id, 3, '"e3"', 8 * MiB);
     engine.start();
@@ -298,7 +298,7 @@ describe('engine state machine (fake time, injected I/O)', () => {
       hashFile: async (_p, _s, range) => (range ? `part@${range.start}-${range.end}` : 'c'.repeat(64)),
     });
     const id = add('/p/big.mp4', 20 * MiB);
-    store.update(id, { sha256: 'c'.repeat(64), mediaId: 'mY', objectKey: 'k/mY', uploadType: 'multipart', uploadId: 'u2', partSize: 8 * MiB, partCount: 3, state: 'uploading' });
+    store.transition(id, 'uploading', { sha256: 'c'.repeat(64), mediaId: 'mY', objectKey: 'k/mY', uploadType: 'multipart', uploadId: 'u2', partSize: 8 * MiB, partCount: 3 });
     store.savePart(id, 1, '"e1"', 8 * MiB, `part@0-${8 * MiB}`);
     engine.start();
     expect((await settle(store, id)).state).toBe('uploaded');

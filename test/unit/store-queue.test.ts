@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, SCHEMA_VERSION } from '../../main/store/db.ts';
 import { QueueStore } from '../../main/store/queue-store.ts';
-import { addPaths, isIgnoredName } from '../../main/engine/add-paths.ts';
+import { addPaths, isIgnoredName } from '../../main/intake/add-paths.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
 
 const file = (i: number) => ({ path: `/p/${i}.jpg`, target: 'album:A', size: 1000 + i, mtimeMs: 5, mimeType: 'image/jpeg', albumId: 'A' });
@@ -32,7 +32,7 @@ describe('queue store', () => {
   it('requeues rows a crash left mid-work, keeping their upload and parts', () => {
     const s = new QueueStore(openDatabase(':memory:'));
     const a = s.insertFile(file(1));
-    s.update(a, { state: 'uploading', mediaId: 'm', uploadId: 'u', uploadType: 'multipart', partSize: 8, partCount: 3 });
+    s.transition(a, 'uploading', { mediaId: 'm', uploadId: 'u', uploadType: 'multipart', partSize: 8, partCount: 3 });
     s.savePart(a, 2, '"e2"', 8);
     const b = s.insertFile(file(2), 'processing');
     expect(s.requeueActive()).toBe(1);

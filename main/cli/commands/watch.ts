@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, guard, intFlag, openHost, rateFlag, resolveAlbum, type ApiFlags } from '../common.ts';
+import { isFinal } from '../../../shared/file-states.ts';
 import { interruption } from '../batch.ts';
 
 export interface WatchFlags extends ApiFlags {
@@ -29,7 +30,8 @@ export async function run(dir: string, flags: WatchFlags): Promise<never> {
         if (e.type !== 'items') return;
         for (const item of e.items) {
           if (printed.get(item.id) === item.state) continue;
-          if (!['uploading', 'uploaded', 'failed', 'skipped'].includes(item.state)) continue;
+          // One line when the bytes start and one when the file settles; the steps between are noise.
+          if (item.state !== 'uploading' && !isFinal(item.state)) continue;
           printed.set(item.id, item.state);
           const detail = item.state === 'failed' ? ` ${item.error?.code}: ${item.error?.message}` : item.state === 'skipped' ? ` (${item.skipReason})` : item.mediaId ? ` ${item.mediaId}` : '';
           console.log(`${item.state.padEnd(9)} ${item.path}${detail}`);

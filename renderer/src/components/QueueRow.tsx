@@ -1,11 +1,9 @@
 /** One file in the queue: state, a progress bar from bytesSent/size, speed, ETA, error and actions. */
 import { memo } from 'react';
 import type { QueueItem } from '../../../shared/engine-api.ts';
+import { isCancellable, isInFlight, isPending, isRetryable } from '../../../shared/file-states.ts';
 import { baseName, dirName, errorAdvice, formatBytes, formatEta, formatRate, stateLabels } from '../format.ts';
 import { useFerry } from '../store/context.ts';
-
-const retryable = new Set(['failed', 'cancelled']);
-const cancellable = new Set(['queued', 'hashing', 'requesting', 'uploading', 'paused']);
 
 export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
   const retry = useFerry((s) => s.retry);
@@ -14,7 +12,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
   const resume = useFerry((s) => s.resume);
   const name = baseName(item.path);
   const pct = item.size > 0 ? Math.min(100, (item.bytesSent / item.size) * 100) : item.state === 'uploaded' ? 100 : 0;
-  const active = item.state === 'uploading' || item.state === 'requesting' || item.state === 'hashing';
+  const active = isInFlight(item.state);
   const detail =
     item.state === 'uploading'
       ? [`${formatBytes(item.bytesSent)} of ${formatBytes(item.size)}`, formatRate(item.rate), formatEta(item.etaSeconds)].filter(Boolean).join(' · ')
@@ -58,7 +56,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
         ) : null}
       </div>
       <div className="qactions">
-        {retryable.has(item.state) ? (
+        {isRetryable(item.state) ? (
           <button type="button" onClick={() => void retry(item.id)} aria-label={`Retry ${name}`}>
             Retry
           </button>
@@ -67,12 +65,12 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
           <button type="button" onClick={() => void resume(item.id)} aria-label={`Resume ${name}`}>
             Resume
           </button>
-        ) : active || item.state === 'queued' ? (
+        ) : isPending(item.state) ? (
           <button type="button" onClick={() => void pause(item.id)} aria-label={`Pause ${name}`}>
             Pause
           </button>
         ) : null}
-        {cancellable.has(item.state) ? (
+        {isCancellable(item.state) ? (
           <button type="button" className="ghost" onClick={() => void cancel(item.id)} aria-label={`Cancel ${name}`}>
             Cancel
           </button>

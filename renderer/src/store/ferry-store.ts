@@ -16,7 +16,7 @@ import type {
   UploadTarget,
   WatchedFolder,
 } from '../../../shared/engine-api.ts';
-import { fileStates } from '../../../shared/engine-api.ts';
+import { doneStates, fileStates, unsettledStates } from '../../../shared/file-states.ts';
 
 export const pageSize = 100;
 /** pages kept either side of the visible ones; bounds memory whatever the queue length */
@@ -29,9 +29,9 @@ export const views: View[] = ['queue', 'watched', 'albums', 'settings'];
 export type QueueFilter = 'all' | 'active' | 'failed' | 'done';
 export const filterStates: Record<QueueFilter, FileState[] | undefined> = {
   all: undefined,
-  active: ['queued', 'hashing', 'requesting', 'uploading', 'processing', 'paused'],
+  active: [...unsettledStates],
   failed: ['failed'],
-  done: ['uploaded', 'skipped', 'cancelled'],
+  done: [...doneStates],
 };
 
 export interface Notice {

@@ -1,30 +1,38 @@
 /**
- * Watched folders. chokidar reports a file once it has stopped growing (`awaitWriteFinish`); files
+ * Watched folders. chokidar reports files appearing and changing; `WriteFinish` reports each once it
+ * has stopped changing (on the injected clock, so tests own its time); files
  * already there at start come through as `add` too, and the queue's path+size+mtime dedupe makes
  * that a reconciliation: none missed, none sent twice. A folder that disappears (an unmounted drive)
  * is checked every few seconds and watched again when it comes back.
  */
 import { existsSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
+import { realClock, type Clock } from '../engine/clock.ts';
 import { isIgnoredName } from './add-paths.ts';
+import { WriteFinish } from './write-finish.ts';
 
 export interface WatchOptions {
   /** how long a file must stop growing before it is reported; trades latency for safety */
   stabilityMs: number;
+  /** how often a growing file is looked at */
+  pollMs: number;
   /** how often a missing folder is looked for */
   recheckMs: number;
 }
 
-export const defaultWatchOptions: WatchOptions = { stabilityMs: 1000, recheckMs: 2000 };
+export const defaultWatchOptions: WatchOptions = { stabilityMs: 1000, pollMs: 100, recheckMs: 2000 };
 
 /** One watched folder; calls `onFile` for each finished file. */
 export class FolderWatcher {
   readonly folder: Omit<WatchedFolder, 'missing'>;
   missing = false;
   private watcher: FSWatcher | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly stopped = new AbortController();
+  private readonly writes: WriteFinish;
+  private readonly clock: Clock;
   private readonly onFile: (path: string, target: UploadTarget) => void;
   private readonly onChange: () => void;
   private readonly opts: WatchOptions;
@@ -33,12 +41,21 @@ export class FolderWatcher {
     folder: Omit<WatchedFolder, 'missing'>,
     onFile: (path: string, target: UploadTarget) => void,
     onChange: () => void,
-    opts: WatchOptions = defaultWatchOptions,
+    opts: Partial<WatchOptions> = {},
+    clock: Clock = realClock,
   ) {
     this.folder = folder;
     this.onFile = onFile;
     this.onChange = onChange;
-    this.opts = opts;
+    this.opts = { ...defaultWatchOptions, ...opts };
+    this.clock = clock;
+    this.writes = new WriteFinish({
+      clock,
+      stat: (path) => stat(path).then((st) => (st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined), () => undefined),
+      stabilityMs: this.opts.stabilityMs,
+      pollMs: this.opts.pollMs,
+      onFinished: (path) => this.onFile(path, this.target),
+    });
   }
 
   get target(): UploadTarget {
@@ -47,10 +64,22 @@ export class FolderWatcher {
       : { kind: 'album', albumId: this.folder.albumId ?? '' };
   }
 
+  /** Watches the folder (or marks it missing) and looks for it every `recheckMs` from then on. */
   start(): void {
     this.attach();
-    this.timer = setInterval(() => this.recheck(), this.opts.recheckMs);
-    this.timer.unref();
+    void this.recheckLoop();
+  }
+
+  private async recheckLoop(): Promise<void> {
+    const stop = this.stopped.signal;
+    while (!stop.aborted) {
+      try {
+        await this.clock.sleep(this.opts.recheckMs, stop);
+      } catch {
+        return;
+      }
+      this.recheck();
+    }
   }
 
   private isDir(): boolean {
@@ -69,11 +98,10 @@ export class FolderWatcher {
     this.setMissing(false);
     const w = watch(this.folder.dir, {
       ignoreInitial: false,
-      awaitWriteFinish: { stabilityThreshold: this.opts.stabilityMs, pollInterval: 100 },
       ignored: (path: string) => path !== this.folder.dir && isIgnoredName(basename(path)),
     });
-    w.on('add', (path: string) => this.onFile(path, this.target));
-    w.on('change', (path: string) => this.onFile(path, this.target));
+    w.on('add', (path: string) => this.writes.seen(path));
+    w.on('change', (path: string) => this.writes.seen(path));
     w.on('error', () => this.recheck());
     this.watcher = w;
   }
@@ -95,8 +123,10 @@ export class FolderWatcher {
     this.onChange();
   }
 
+  /** Stops watching; nothing more is reported. */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped.abort();
+    this.writes.stop();
     await this.watcher?.close();
     this.watcher = undefined;
   }

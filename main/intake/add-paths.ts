@@ -7,8 +7,9 @@ import { opendir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { UploadTarget } from '../../shared/engine-api.ts';
 import { mimeTypeForFilename } from '../../shared/mime.ts';
-import { freshAttempt, type QueueStore } from '../store/queue-store.ts';
-import { targetKey } from './engine.ts';
+import { assertNever } from '../../shared/errors.ts';
+import { isRetryable, retryReset } from '../../shared/file-states.ts';
+import type { QueueStore } from '../store/queue-store.ts';
 import { readComfyInfo } from './comfyui.ts';
 
 /** Names the watcher and folder walk never upload: temp and partial downloads, dotfiles, editor backups. */
@@ -89,11 +90,13 @@ function addOne(
 ): void {
   const existing = store.findByPath(f.path, key);
   if (existing && existing.size === f.size && existing.mtimeMs === f.mtimeMs) {
-    if (opts.requeueFailed && (existing.state === 'failed' || existing.state === 'cancelled')) {
-      store.clearParts(existing.id);
-      store.update(existing.id, { state: 'queued', ...freshAttempt });
+    if (opts.requeueFailed && isRetryable(existing.state)) {
+      store.transaction(() => {
+        store.forgetUpload(existing.id, retryReset);
+        store.transition(existing.id, 'queued');
+      });
     } else if (existing.state === 'paused' && opts.requeueFailed) {
-      store.update(existing.id, { state: 'queued' });
+      store.transition(existing.id, 'queued');
     }
     result.skipped++;
     result.ids.push(existing.id);
@@ -109,7 +112,7 @@ function addOne(
     return;
   }
   let gen: { generationId: string; index: number } | undefined;
-  if (target.kind === 'generation' && comfy) gen = store.assignGeneration(comfy.promptHash, Date.now(), opts.generationGapMs ?? 120_000);
+  if (target.kind === 'generation' && comfy) gen = store.intake.assignGeneration(comfy.promptHash, Date.now(), opts.generationGapMs ?? 120_000);
   const id = store.insertFile({
     path: f.path,
     target: key,
@@ -121,4 +124,16 @@ function addOne(
   });
   result.added++;
   result.ids.push(id);
+}
+
+/** The queue target string rows are deduplicated by: the same path to the same place is one row. */
+export function targetKey(target: UploadTarget): string {
+  switch (target.kind) {
+    case 'album':
+      return `album:${target.albumId}`;
+    case 'generation':
+      return `generation:${target.albumId ?? ''}`;
+    default:
+      return assertNever(target, 'upload target');
+  }
 }

@@ -1,0 +1,65 @@
+/** What the engine is built from: its injected I/O and its tunables. */
+import type { ApiClient } from './api-client.ts';
+import type { BackoffPolicy } from './retry.ts';
+import type { Clock } from './token-bucket.ts';
+import type { Transport } from './transport.ts';
+import type { QueueStore } from '../store/queue-store.ts';
+
+/** Everything the engine touches outside itself. */
+export interface EngineDeps {
+  store: QueueStore;
+  api: ApiClient;
+  transport: Transport;
+  clock: Clock;
+  random: () => number;
+  /** sha256 (hex) of a file, or of the byte range [start, end) of it (a multipart part) */
+  hashFile(path: string, signal: AbortSignal, range?: { start: number; end: number }): Promise<string>;
+  statFile(path: string): Promise<{ size: number; mtimeMs: number }>;
+}
+
+export interface EngineOptions {
+  /** files sending bytes at once */
+  concurrency: number;
+  /**
+   * files hashed and requested while waiting for an upload slot (default: `concurrency`), so a slot
+   * that frees up sends the next file at once instead of waiting on the API first. With 100 ms of
+   * API latency, 150 × 1 MB went from 3.9–4.0 s to 2.8–3.1 s (docs/benchmarks/upload.md).
+   */
+  prepareAhead?: number;
+  /** parts in flight per multipart file */
+  partConcurrency: number;
+  /** retries of one call before the file fails (offline waits do not count) */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** /health probing while offline */
+  probe: BackoffPolicy;
+  /**
+   * POST /media/status polling: starts at minMs, slows to maxMs while nothing changes, and waits at
+   * least busyMs while files are still uploading (each poll costs the backend a read per file, and
+   * on the embedded backend that CPU comes out of the uploads: ~10 % of a 150-file run at 300 ms).
+   */
+  poll: { minMs: number; maxMs: number; busyMs: number };
+  /** false: never poll (`ferry upload --no-wait` stops once the bytes are in S3) */
+  statusPolling: boolean;
+  /** how often progress events go out (coalesced; never per chunk) */
+  flushMs: number;
+}
+
+/** What callers pass: any subset, poll settings included. */
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'poll'>> & { poll?: Partial<EngineOptions['poll']> };
+
+export const defaultEngineOptions: EngineOptions = {
+  concurrency: 4,
+  partConcurrency: 4,
+  maxAttempts: 8,
+  backoff: { baseMs: 500, capMs: 30_000 },
+  probe: { baseMs: 1000, capMs: 30_000 },
+  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500 },
+  statusPolling: true,
+  flushMs: 250,
+};
+
+/** The defaults with `input` laid over them (poll settings merged field by field). */
+export function resolveEngineOptions(input: EngineOptionsInput = {}): EngineOptions {
+  return { ...defaultEngineOptions, ...input, poll: { ...defaultEngineOptions.poll, ...input.poll } };
+}
