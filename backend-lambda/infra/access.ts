@@ -45,6 +45,7 @@ const abortUploads: BucketGrant = { actions: ['s3:AbortMultipartUpload'], prefix
 /** Least-privilege access per function. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'health': { table: 'none', bucket: [] },
+  'auth-config': { table: 'none', bucket: [] },
   'create-album': { table: 'readWrite', bucket: [] },
   'list-albums': { table: 'read', bucket: [signThumbnails] },
   'list-album-media': { table: 'read', bucket: [signThumbnails] },
