@@ -8,8 +8,8 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { AccountRecovery, UserPool } from 'aws-cdk-lib/aws-cognito';
+import type { UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, FeaturePlan, OAuthScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -24,14 +24,32 @@ export function parseRouteKey(routeKey: string): { method: HttpMethod; path: str
 
 export interface FerryApiProps {
   functions: Record<ApiFunctionName, IFunction>;
+  /** `{prefix}.auth.{region}.amazoncognito.com`: the hosted sign-in pages */
+  authDomainPrefix: string;
+  /** loopback ports `ferry login` listens on, one callback URL each */
+  loginCallbackPorts: number[];
+}
+
+/** The scopes `ferry login` asks for: who the user is, nothing more (the API needs only `sub`). */
+export const LOGIN_SCOPES = ['openid', 'email'] as const;
+
+/**
+ * The callback URLs of the native client (RFC 8252 §7.3). Cognito accepts plain http only for
+ * `localhost` ("Amazon Cognito requires HTTPS over HTTP except for http://localhost", CreateUserPoolClient
+ * CallbackURLs) and compares redirect URIs exactly, port included, so each port is listed.
+ */
+export function loginCallbackUrls(ports: number[]): string[] {
+  return ports.map((port) => `http://localhost:${port}/callback`);
 }
 
 /** The user pool, its app client, and every route of the route table wired to its function. */
 export class FerryApi extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
+  private readonly callbackUrls: string[];
 
   constructor(scope: Construct, id: string, props: FerryApiProps) {
     super(scope, id);
@@ -42,18 +60,32 @@ export class FerryApi extends Construct {
       autoVerify: { email: true },
       passwordPolicy: { minLength: 12, requireSymbols: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Lite: the classic hosted sign-in pages `ferry login` opens are in every plan, and Lite costs a
+      // third of Essentials per monthly active user (the default for new pools); docs/SCALE.md.
+      featurePlan: FeaturePlan.LITE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.domain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
+    this.callbackUrls = loginCallbackUrls(props.loginCallbackPorts);
     this.client = this.userPool.addClient('DesktopClient', {
-      // A desktop app and a CLI cannot keep a secret.
+      // A desktop app and a CLI cannot keep a secret (RFC 8252 §8.5): a public client with PKCE.
       generateSecret: false,
-      // USER_PASSWORD_AUTH lets `aws cognito-idp initiate-auth` mint a token without an SRP library.
-      authFlows: { userPassword: true, userSrp: true },
-      // A day, Cognito's maximum: the desktop app and FERRY_TOKEN hold a bare token with no refresh
-      // flow yet, and an hour would cut a long upload or an overnight `ferry watch` short with 401s.
-      idTokenValidity: Duration.days(1),
-      accessTokenValidity: Duration.days(1),
+      // Sign-in happens only in the browser, on the hosted pages (RFC 8252 §8.12): no password ever
+      // reaches Ferry, so no USER_PASSWORD_AUTH, SRP or custom flow; CDK adds ALLOW_REFRESH_TOKEN_AUTH.
+      authFlows: { userPassword: false, userSrp: false, custom: false, adminUserPassword: false },
+      oAuth: {
+        // The authorization-code grant only; the implicit grant puts tokens in a URL (RFC 9700 §2.1.2).
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+        callbackUrls: this.callbackUrls,
+      },
+      // Short access and ID tokens: API Gateway checks only their signature and expiry, so a revoked
+      // login's last access token works until it expires. The refresh token (`ferry login`, kept on
+      // the machine) renews them without the user; 30 days without use and they sign in again.
+      idTokenValidity: Duration.minutes(15),
+      accessTokenValidity: Duration.minutes(15),
       refreshTokenValidity: Duration.days(30),
+      enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
@@ -101,6 +133,21 @@ export class FerryApi extends Construct {
         ...(route.auth ? { authorizer } : {}),
       });
     }
+  }
+
+  /** The hosted sign-in pages' base URL. */
+  get signInBaseUrl(): string {
+    return this.domain.baseUrl();
+  }
+
+  /** What `GET /auth/config` answers (lib/config.ts reads these names). */
+  authEnvironment(): Record<string, string> {
+    return {
+      OIDC_ISSUER: this.userPool.userPoolProviderUrl,
+      OIDC_CLIENT_ID: this.client.userPoolClientId,
+      OIDC_SCOPES: LOGIN_SCOPES.join(' '),
+      OIDC_REDIRECT_URIS: this.callbackUrls.join(' '),
+    };
   }
 
   /** The API's base URL, without a trailing slash. */

@@ -11,8 +11,15 @@ export const ORIGINAL_PREFIXES = ['albums/', 'users/', 'generated/'] as const;
 /** Where renditions go: outside the original prefixes, so writing one never triggers processing. */
 export const THUMBNAILS_PREFIX = THUMBNAIL_PREFIX;
 
-/** Creates the private, versioned media bucket. */
-export function createMediaBucket(scope: Construct): Bucket {
+/**
+ * The tag the handlers put on an original when its record fails (lib/failed-originals.ts); the
+ * lifecycle rule below deletes what carries it. Tags, not a prefix, because a failed original keeps
+ * its key: the record and the key layout (SPEC §3) stay as they are.
+ */
+export const FAILED_ORIGINAL_TAG = { key: 'ferry-status', value: 'failed' } as const;
+
+/** Creates the private, versioned media bucket; failed originals expire after `failedOriginalDays`. */
+export function createMediaBucket(scope: Construct, opts: { failedOriginalDays: number }): Bucket {
   return new Bucket(scope, 'MediaBucket', {
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -27,6 +34,13 @@ export function createMediaBucket(scope: Construct): Bucket {
         // Parts of an abandoned multipart upload are billed until aborted; the clean-up job aborts
         // the ones it knows about, this catches the rest.
         abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+      {
+        id: 'expire-failed-originals',
+        // Up to 5 GiB each, and nobody will ever see them: the record says why they failed. In a
+        // versioned bucket this leaves a delete marker; the rule below then removes the bytes.
+        tagFilters: { [FAILED_ORIGINAL_TAG.key]: FAILED_ORIGINAL_TAG.value },
+        expiration: Duration.days(opts.failedOriginalDays),
       },
       {
         id: 'expire-noncurrent-versions',

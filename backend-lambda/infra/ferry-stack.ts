@@ -14,7 +14,6 @@ import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
 import { apiRoutes, eventFunctions, type ApiFunctionName } from '../functions/routes.ts';
 import { functionAccess, tableActions, type FunctionName } from './access.ts';
 import { FerryApi } from './api.ts';
@@ -24,6 +23,9 @@ import { createFerryFunction, repoRoot, type FerryFunctionProps } from './functi
 import { sharpCommandHooks } from './sharp-bundle.ts';
 import { createTable } from './table.ts';
 import { ThumbnailsCdn } from './thumbnails-cdn.ts';
+
+/** process-upload's memory (see where it is set); pinned by the assertion tests. */
+export const PROCESS_UPLOAD_MEMORY_MB = 3008;
 
 export interface FerryStackProps extends StackProps {
   config: InfraConfig;
@@ -39,7 +41,7 @@ export class FerryStack extends Stack {
   constructor(scope: Construct, id: string, props: FerryStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.bucket = createMediaBucket(this);
+    this.bucket = createMediaBucket(this, { failedOriginalDays: config.failedOriginalDays });
     this.table = createTable(this);
     const cdn = config.thumbnails.kind === 'cloudfront' ? new ThumbnailsCdn(this, 'Thumbnails', this.bucket) : undefined;
     const publicBaseUrl = cdn ? cdn.baseUrl : config.thumbnails.kind === 'baseUrl' ? config.thumbnails.baseUrl : undefined;
@@ -70,9 +72,12 @@ export class FerryStack extends Stack {
       'ProcessUpload',
       {
         options: {
-          // Sharp decodes a 50 MP photo into ~200 MB of pixels and libvips wants headroom per thread;
-          // 2 GB also buys more than one vCPU for the six resizes.
-          memorySize: 2048,
+          // sharp's Lambda advice is "select the largest memory available" (CPU grows with memory:
+          // "a 1536 MB function provides ~12x more CPU time than a 128 MB function"). 3008 MB is the
+          // largest a new account may configure (new accounts start with a reduced memory quota), and
+          // past the 1,769 MB of one vCPU, so the six renditions, encoded in parallel, get more than one
+          // core; a 50 MP photo decodes into ~200 MB of pixels, far below it.
+          memorySize: PROCESS_UPLOAD_MEMORY_MB,
           timeout: Duration.minutes(2),
           ...(config.processUploadConcurrency === undefined ? {} : { reservedConcurrentExecutions: config.processUploadConcurrency }),
           retryAttempts: 2,
@@ -80,7 +85,7 @@ export class FerryStack extends Stack {
           onFailure: new SqsDestination(deadLetters),
         },
         externalModules: ['sharp'],
-        commandHooks: sharpCommandHooks(join(repoRoot, 'node_modules')),
+        commandHooks: sharpCommandHooks(repoRoot),
       },
       // glibc's per-thread arenas fragment under libvips' threads; two arenas keep RSS flat.
       { MALLOC_ARENA_MAX: '2' },
@@ -100,11 +105,18 @@ export class FerryStack extends Stack {
     this.functions = { ...apiFunctions, 'process-upload': processUpload, 'cleanup-pending': cleanup };
     for (const [fn, lambda] of Object.entries(this.functions)) this.grant(fn as FunctionName, lambda);
 
-    this.api = new FerryApi(this, 'Api', { functions: apiFunctions });
+    this.api = new FerryApi(this, 'Api', {
+      functions: apiFunctions,
+      authDomainPrefix: config.authDomainPrefix ?? `${this.stackName.toLowerCase()}-${this.account}`,
+      loginCallbackPorts: config.loginCallbackPorts,
+    });
+    // GET /auth/config tells `ferry login` where to sign in (the user pool exists only from here on).
+    for (const [name, value] of Object.entries(this.api.authEnvironment())) apiFunctions['auth-config'].addEnvironment(name, value);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'ferry --api / FERRY_API_URL' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.client.userPoolClientId });
+    new CfnOutput(this, 'SignInUrl', { value: this.api.signInBaseUrl, description: 'the hosted sign-in pages `ferry login` opens' });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -1,5 +1,6 @@
 /** The sweeper: records still pending after the configured age become failed (UPLOAD_EXPIRED). */
 import type { Deps } from './deps.ts';
+import { tagFailedOriginalQuietly } from './failed-originals.ts';
 import { abortMultipart } from './presign.ts';
 import { failPending, listPendingOlderThan } from './store.ts';
 
@@ -20,7 +21,11 @@ export async function cleanupPending(deps: Deps, batch = 100): Promise<CleanupRe
     for (const item of stale) {
       if (item.uploadId && (await abortMultipart(deps, item.key, item.uploadId)) === 'unsupported') result.abortUnsupported++;
       const hours = Math.round((deps.config.pendingMaxAgeSeconds / 3600) * 10) / 10;
-      if (await failPending(deps, item.mediaId, 'UPLOAD_EXPIRED', `The upload did not finish within ${hours} h`)) result.expired.push(item.mediaId);
+      if (await failPending(deps, item.mediaId, 'UPLOAD_EXPIRED', `The upload did not finish within ${hours} h`)) {
+        result.expired.push(item.mediaId);
+        // Usually there is no object (the upload never finished); a single PUT may have landed late.
+        await tagFailedOriginalQuietly(deps, item.key);
+      }
     }
     if (stale.length < batch) break;
   }

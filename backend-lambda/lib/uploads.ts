@@ -14,6 +14,7 @@ import {
   type UploadInstructions,
 } from '../../shared/index.ts';
 import type { Deps } from './deps.ts';
+import { tagFailedOriginalQuietly } from './failed-originals.ts';
 import { ApiError, notFound } from './errors.ts';
 import { createMultipart, hexToBase64, presignParts, presignPut, abortMultipart } from './presign.ts';
 import type { MediaItem } from './records.ts';
@@ -258,5 +259,5 @@ export async function abortUpload(deps: Deps, userId: string, mediaId: string): 
     throw new ApiError('CONFLICT', `Media ${mediaId} is ${item.status}, not pending`, { mediaId, status: item.status });
   }
   if (item.uploadId) await abortMultipart(deps, item.key, item.uploadId);
-  await failPending(deps, mediaId, 'CANCELLED', 'The upload was cancelled');
+  if (await failPending(deps, mediaId, 'CANCELLED', 'The upload was cancelled')) await tagFailedOriginalQuietly(deps, item.key);
 }
