@@ -76,7 +76,7 @@ function npmPack(spec: string, dir: string): string {
     execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '');
-    throw new Error(`could not fetch ${spec} for process-upload's linux-arm64 bundle (npm pack: ${stderr.trim() || (err as Error).message}). The first synth on a machine needs the npm registry; later ones use ${defaultSharpCache()}.`);
+    throw new Error(`could not fetch ${spec} for process-upload's linux-arm64 bundle (npm pack: ${stderr.trim() || (err as Error).message}). The first synth on a machine needs the npm registry; later ones use ${defaultSharpCache()}.`, { cause: err });
   }
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   if (!tgz) throw new Error(`npm pack ${spec} wrote no tarball`);
