@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiRoutes, type ApiFunctionName } from '../functions/routes.ts';
+import { acknowledge } from './nag.ts';
 
 /** Splits `"GET /albums/{albumId}"` into its method and path. */
 export function parseRouteKey(routeKey: string): { method: HttpMethod; path: string } {
@@ -58,13 +59,23 @@ export class FerryApi extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
-      passwordPolicy: { minLength: 12, requireSymbols: false },
+      passwordPolicy: { minLength: 12, requireSymbols: true, requireDigits: true, requireUppercase: true, requireLowercase: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       // Lite: the classic hosted sign-in pages `ferry login` opens are in every plan, and Lite costs a
       // third of Essentials per monthly active user (the default for new pools); docs/SCALE.md.
       featurePlan: FeaturePlan.LITE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.userPool,
+      "MFA is not required: the owner creates every account (no self sign-up), a sign-in happens in the browser about once a month, and TOTP enrolment on the classic hosted pages would need the app client to drive AssociateSoftwareToken. Turn it on per pool when the users call for it.",
+      'AwsSolutions::AwsSolutions-COG2',
+    );
+    acknowledge(
+      this.userPool,
+      "The Plus plan's threat protection costs more per monthly active user than Lite and Essentials (docs/SCALE.md), for risk signals on self-service sign-in that this pool does not offer.",
+      'AwsSolutions::AwsSolutions-COG8',
+    );
     this.domain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
     this.callbackUrls = loginCallbackUrls(props.loginCallbackPorts);
     this.client = this.userPool.addClient('DesktopClient', {
@@ -126,12 +137,19 @@ export class FerryApi extends Construct {
     for (const route of apiRoutes) {
       const { method, path } = parseRouteKey(route.routeKey);
       const integration = new HttpLambdaIntegration(`${route.fn}-integration`, props.functions[route.fn]);
-      new HttpRoute(this, `Route-${route.fn}`, {
+      const httpRoute = new HttpRoute(this, `Route-${route.fn}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(path, method),
         integration,
         ...(route.auth ? { authorizer } : {}),
       });
+      if (!route.auth) {
+        acknowledge(
+          httpRoute,
+          'Public by design (SPEC §2): GET /health for monitors, GET /auth/config for a client that has no token yet; neither reads user data.',
+          'AwsSolutions::AwsSolutions-APIG4',
+        );
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { THUMBNAIL_PREFIX } from '../../shared/keys.ts';
+import { acknowledge } from './nag.ts';
 
 /** The prefixes whose objects are originals that process-upload handles (SPEC §3; checked against shared/keys.ts in the tests). */
 export const ORIGINAL_PREFIXES = ['albums/', 'users/', 'generated/'] as const;
@@ -20,7 +21,7 @@ export const FAILED_ORIGINAL_TAG = { key: 'ferry-status', value: 'failed' } as c
 
 /** Creates the private, versioned media bucket; failed originals expire after `failedOriginalDays`. */
 export function createMediaBucket(scope: Construct, opts: { failedOriginalDays: number }): Bucket {
-  return new Bucket(scope, 'MediaBucket', {
+  const bucket = new Bucket(scope, 'MediaBucket', {
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
     encryption: BucketEncryption.S3_MANAGED,
@@ -51,4 +52,10 @@ export function createMediaBucket(scope: Construct, opts: { failedOriginalDays: 
     // Originals are the user's photos: `cdk destroy` leaves them in place.
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  acknowledge(
+    bucket,
+    'Every write is an upload the API presigned for a signed-in user, recorded with its owner in DynamoDB and in the API access log; server access logs would add one log object per request (about 20 per upload, docs/SCALE.md) for no question those two cannot answer. CloudTrail data events can be turned on per account when an audit needs them.',
+    'AwsSolutions::AwsSolutions-S1',
+  );
+  return bucket;
 }
