@@ -375,7 +375,19 @@ describe('IAM', () => {
     }
     const thumbnailWriters = (Object.keys(functionAccess) as FunctionName[]).filter((fn) => s3PrefixesFor(fn, 's3:PutObject').includes('thumbnails/*'));
     expect(thumbnailWriters).toEqual(['process-upload']);
-    expect(statementsOf('health')).toEqual([]);
+    // health may only write its own logs: each function has its own role, not the AWS-managed one
+    expect(statementsOf('health').map((st) => asArray(st.Action).sort())).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+  });
+
+  it('lets each function write logs to its own log group only, with no AWS-managed policy', () => {
+    for (const fn of Object.keys(functionAccess) as FunctionName[]) {
+      const props = resources[logicalIdOf(fn)]!.Properties;
+      const roleId = (props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[roleId]!.Properties.ManagedPolicyArns, fn).toBeUndefined();
+      const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logs = statementsOf(fn).filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')));
+      expect(logs.map((st) => st.Resource), fn).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    }
   });
 });
 
