@@ -24,7 +24,17 @@ const PAGE = (title: string, body: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font:16px system-ui;margin:4em auto;max-width:32em"><h1>${title}</h1><p>${body}</p>`;
 
 /** Listens on the first redirect URI whose port is free; a URI without a port gets any free port (RFC 8252 §7.3). */
-async function listenOnRedirect(uris: string[], handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; redirectUri: string }> {
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function listenOnRedirect(uris: string[], handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ servers: Server[]; redirectUri: string }> {
   let lastError: unknown;
   for (const raw of uris) {
     const uri = new URL(raw);
@@ -34,16 +44,22 @@ async function listenOnRedirect(uris: string[], handler: (req: IncomingMessage, 
     const host = uri.hostname === '[::1]' ? '::1' : '127.0.0.1';
     const server = createServer(handler);
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(Number(uri.port || 0), host, () => resolve());
-      });
+      await listen(server, Number(uri.port || 0), host);
     } catch (err) {
       lastError = err;
       continue;
     }
     uri.port = String((server.address() as AddressInfo).port);
-    return { server, redirectUri: uri.href };
+    const servers = [server];
+    if (uri.hostname === 'localhost') {
+      // A browser may resolve localhost to ::1 first; answer there too when the machine has IPv6.
+      const v6 = createServer(handler);
+      await listen(v6, Number(uri.port), '::1').then(
+        () => servers.push(v6),
+        () => undefined,
+      );
+    }
+    return { servers, redirectUri: uri.href };
   }
   throw new Error(`cannot listen on any loopback redirect URI (${uris.join(', ')}): ${(lastError as Error | undefined)?.message ?? 'none is http'}`);
 }
@@ -54,8 +70,10 @@ export async function loopbackLogin(opts: LoopbackLoginOptions): Promise<TokenSe
   const state = randomBytes(16).toString('base64url');
   let settle: { resolve: (code: string) => void; reject: (err: Error) => void } | undefined;
   const codeArrived = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+  // The browser may answer (even with an error) while `present` is still running; it is awaited below.
+  codeArrived.catch(() => undefined);
 
-  const { server, redirectUri } = await listenOnRedirect(opts.config.redirectUris, (req, res) => {
+  const { servers, redirectUri } = await listenOnRedirect(opts.config.redirectUris, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const expectedPath = new URL(redirectUri).pathname;
     if (url.pathname !== expectedPath) {
@@ -88,7 +106,9 @@ export async function loopbackLogin(opts: LoopbackLoginOptions): Promise<TokenSe
     return { ...tokens, redirectUri };
   } finally {
     clearTimeout(timer);
-    server.closeAllConnections();
-    server.close();
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
   }
 }
