@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/engine/**', 'main/store/**', 'main/cli/**', 'main/serve/**'],
+    files: ['main/engine/**', 'main/store/**', 'main/cli/**', 'main/serve/**', 'main/auth/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

@@ -29,6 +29,8 @@ program
   .addOption(new Option('--data-dir <dir>', 'where data persists across restarts').env('FERRY_DATA_DIR'))
   .option('--port <n>', 'API port (0 picks a free one)', parsePort, 0)
   .option('--s3-public-url <url>', 'S3 address to put into presigned URLs')
+  .option('--oidc-issuer <url>', 'accept this OpenID Connect issuer\'s tokens (`ferry login`) instead of the local token')
+  .option('--oidc-client-id <id>', 'the client ID those tokens must be issued to, with --oidc-issuer')
   .action(async (opts) => (await import('./commands/backend.ts')).run(opts));
 
 const loginOptions = (cmd: Command) =>

@@ -155,6 +155,44 @@ describe('ferry login against a loopback OIDC server (integration)', () => {
     upload.stdout.on('data', (c: Buffer) => (out += c.toString()));
     expect(await new Promise((r) => upload.on('exit', r))).toBe(0);
     expect((JSON.parse(out) as { uploaded: unknown[] }).uploaded).toHaveLength(2);
+
+    // The login revoked behind its back: the next command says so and exits 4, not 1.
+    oidc.revoke((await fileCredentialStore(clientDir).load(backend.api))!.refreshToken);
+    const again = spawn(process.execPath, [BIN, 'upload', photos, '--album', 'cli', '--api', backend.api, '--data-dir', clientDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FERRY_TOKEN: '' },
+    });
+    let err = '';
+    again.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    expect(await new Promise((r) => again.on('exit', r))).toBe(4);
+    expect(err).toContain(`Sign in again: run \`ferry login --api ${backend.api}\``);
+  });
+});
+
+describe('ferry backend --oidc-issuer (integration)', () => {
+  it('serves GET /auth/config and refuses its own local token for an issuer\'s', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'ferry-auth-cli-'));
+    defer(() => rm(work, { recursive: true, force: true }));
+    const oidc = await startOidcServer();
+    defer(() => oidc.stop());
+    const child = spawn(process.execPath, [BIN, 'backend', '--data-dir', join(work, 'b'), '--oidc-issuer', oidc.issuer, '--oidc-client-id', oidc.clientId], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    defer(async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await waitFor('the ready line', () => out.includes('\n'), 30_000);
+    const ready = JSON.parse(out.split('\n')[0]!) as { api: string; token: string };
+    expect((await api(ready, 'GET', '/auth/config', undefined, { token: null })).body).toEqual({
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      scopes: ['openid', 'email'],
+      redirectUris: ['http://127.0.0.1/callback'],
+    });
+    expect((await api(ready, 'GET', '/albums')).status).toBe(401);
   });
 });
 
