@@ -1,7 +1,8 @@
 /** `ferry login [--api URL]` and `ferry logout [--api URL]` (SPEC §6). */
 import { fileCredentialStore, loginsFile } from '../../auth/credentials.ts';
 import { login, logout, manualAuthConfig, openBrowser } from '../../auth/login.ts';
-import { resolveDataDir } from '../../config/paths.ts';
+import { dataPaths, resolveDataDir } from '../../config/paths.ts';
+import { loadSettings } from '../../engine/settings.ts';
 import { EXIT, UsageError, guard } from '../common.ts';
 
 export interface LoginFlags {
@@ -13,10 +14,13 @@ export interface LoginFlags {
   browser?: boolean;
 }
 
+/** `--api`, else the remote API the data dir's settings name (the desktop app's Settings → Backend). */
 function apiOf(flags: LoginFlags): string {
+  if (flags.api) return flags.api;
+  const settings = loadSettings(dataPaths(resolveDataDir(flags.dataDir)).settings);
+  if (settings.backend.mode === 'remote' && settings.backend.apiUrl) return settings.backend.apiUrl;
   // The embedded backend has its own token and nothing to sign in to.
-  if (!flags.api) throw new UsageError('login needs the deployed API: --api URL (or FERRY_API_URL); the embedded backend needs no login');
-  return flags.api;
+  throw new UsageError('login needs the deployed API: --api URL (or FERRY_API_URL); the embedded backend needs no login');
 }
 
 /** Runs `ferry login`. */
