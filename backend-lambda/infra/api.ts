@@ -68,7 +68,7 @@ export class FerryApi extends Construct {
     });
     acknowledge(
       this.userPool,
-      "MFA is not required: the owner creates every account (no self sign-up), a sign-in happens in the browser about once a month, and TOTP enrolment on the classic hosted pages would need the app client to drive AssociateSoftwareToken. Turn it on per pool when the users call for it.",
+      'MFA is left off so that a first sign-in needs nothing but the password the owner had mailed: the owner creates every account (no self sign-up) and a sign-in happens in the browser about once a month. An owner who wants MFA turns it on for the pool.',
       'AwsSolutions::AwsSolutions-COG2',
     );
     acknowledge(

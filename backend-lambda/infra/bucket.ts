@@ -54,7 +54,7 @@ export function createMediaBucket(scope: Construct, opts: { failedOriginalDays: 
   });
   acknowledge(
     bucket,
-    'Every write is an upload the API presigned for a signed-in user, recorded with its owner in DynamoDB and in the API access log; server access logs would add one log object per request (about 20 per upload, docs/SCALE.md) for no question those two cannot answer. CloudTrail data events can be turned on per account when an audit needs them.',
+    'Every write is an upload the API presigned for a signed-in user, recorded with its owner in DynamoDB and in the API access log; server access logs would add a log record for each of the ~8 S3 requests an upload makes (docs/SCALE.md) for no question those two cannot answer. CloudTrail data events can be turned on per account when an audit needs them.',
     'AwsSolutions::AwsSolutions-S1',
   );
   return bucket;
