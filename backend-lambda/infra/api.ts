@@ -82,8 +82,10 @@ export class FerryApi extends Construct {
       // A desktop app and a CLI cannot keep a secret (RFC 8252 §8.5): a public client with PKCE.
       generateSecret: false,
       // Sign-in happens only in the browser, on the hosted pages (RFC 8252 §8.12): no password ever
-      // reaches Ferry, so no USER_PASSWORD_AUTH, SRP or custom flow; CDK adds ALLOW_REFRESH_TOKEN_AUTH.
-      authFlows: { userPassword: false, userSrp: false, custom: false, adminUserPassword: false },
+      // reaches Ferry, so no USER_PASSWORD_AUTH (the password in the request) and no custom flow.
+      // SRP stays: it never sends the password, and whether the classic hosted pages sign in
+      // without it is not something this repository can check offline. CDK adds ALLOW_REFRESH_TOKEN_AUTH.
+      authFlows: { userPassword: false, userSrp: true, custom: false, adminUserPassword: false },
       oAuth: {
         // The authorization-code grant only; the implicit grant puts tokens in a URL (RFC 9700 §2.1.2).
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false },

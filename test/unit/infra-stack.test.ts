@@ -279,8 +279,8 @@ describe('HTTP API', () => {
     const [[, client] = []] = ofType('AWS::Cognito::UserPoolClient');
     expect(client!.Properties).toMatchObject({
       GenerateSecret: false,
-      // no USER_PASSWORD_AUTH, no SRP: passwords are typed only into the hosted pages
-      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      // no USER_PASSWORD_AUTH: passwords are typed only into the hosted pages (SRP never sends one)
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email'],
