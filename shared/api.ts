@@ -130,6 +130,18 @@ export const mediaStatusRequest = z.object({ mediaIds: z.array(z.string().min(1)
 // ---- answers ----------------------------------------------------------------------------------
 
 export const healthResponse = z.object({ ok: z.literal(true) });
+/**
+ * `GET /auth/config` (no auth): how a native client signs in to this API (RFC 8252). `redirectUris`
+ * are the loopback callbacks the app client accepts; one without a port accepts any port (RFC 8252
+ * §7.3), one with a port only that port (Cognito matches callback URLs exactly).
+ */
+export const authConfigResponse = z.object({
+  issuer: z.string().url(),
+  clientId: z.string().min(1),
+  scopes: z.array(z.string()),
+  redirectUris: z.array(z.string().url()).min(1),
+});
+export type AuthConfig = z.infer<typeof authConfigResponse>;
 export const albumResponse = z.object({ album: albumSchema });
 export const albumsResponse = z.object({ albums: z.array(albumSchema) });
 export const mediaPageResponse = z.object({ media: z.array(mediaSchema), nextCursor: z.string().nullable() });

@@ -128,7 +128,8 @@ export type EngineEvent =
   | { type: 'removed'; ids: number[] }
   | { type: 'totals'; totals: QueueTotals }
   | { type: 'online'; online: boolean }
-  | { type: 'paused'; paused: boolean }
+  /** `reason`: why the engine paused itself (the login is gone: "Sign in again..."), absent for a user's pause */
+  | { type: 'paused'; paused: boolean; reason?: string }
   | { type: 'watch'; watch: WatchedFolder }
   | { type: 'batch-finished'; uploaded: number; failed: number };
 

@@ -4,6 +4,7 @@
  */
 export const apiRoutes = [
   { routeKey: 'GET /health', fn: 'health', auth: false },
+  { routeKey: 'GET /auth/config', fn: 'auth-config', auth: false },
   { routeKey: 'POST /albums', fn: 'create-album', auth: true },
   { routeKey: 'GET /albums', fn: 'list-albums', auth: true },
   { routeKey: 'GET /albums/{albumId}/media', fn: 'list-album-media', auth: true },

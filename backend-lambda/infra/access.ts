@@ -41,10 +41,13 @@ const signUploads: BucketGrant = { actions: ['s3:PutObject'], prefixes: ORIGINAL
 // Requesting an upload creates the multipart upload, and aborts it if the record cannot be written.
 const requestUploads = (prefix: (typeof ORIGINAL_PREFIXES)[number]): BucketGrant => ({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], prefixes: [prefix] });
 const abortUploads: BucketGrant = { actions: ['s3:AbortMultipartUpload'], prefixes: ORIGINAL_PREFIXES };
+// Whoever marks a record failed tags its original for the bucket's expiry rule (bucket.ts).
+const tagFailed: BucketGrant = { actions: ['s3:PutObjectTagging'], prefixes: ORIGINAL_PREFIXES };
 
 /** Least-privilege access per function. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'health': { table: 'none', bucket: [] },
+  'auth-config': { table: 'none', bucket: [] },
   'create-album': { table: 'readWrite', bucket: [] },
   'list-albums': { table: 'read', bucket: [signThumbnails] },
   'list-album-media': { table: 'read', bucket: [signThumbnails] },
@@ -55,7 +58,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'sign-parts': { table: 'read', bucket: [signUploads] },
   // Completing calls CompleteMultipartUpload (s3:PutObject), then HEADs the original (s3:GetObject).
   'complete-upload': { table: 'read', bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, signThumbnails] },
-  'abort-upload': { table: 'readWrite', bucket: [abortUploads] },
+  'abort-upload': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
   'get-media': { table: 'read', bucket: [signThumbnails] },
   'media-status': { table: 'read', bucket: [signThumbnails] },
   'list-generation-media': { table: 'read', bucket: [signThumbnails] },
@@ -65,7 +68,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     bucket: [
       { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES },
       { actions: ['s3:PutObject'], prefixes: [THUMBNAILS_PREFIX] },
+      tagFailed,
     ],
   },
-  'cleanup-pending': { table: 'readWrite', bucket: [abortUploads] },
+  'cleanup-pending': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
 };

@@ -24,6 +24,8 @@ export interface BackendConfig {
   maxInputPixels: number;
   /** Images larger than this are not decoded (their bytes are held in memory once). */
   maxImageBytes: number;
+  /** Where clients sign in (`GET /auth/config`): unset on the embedded backend's local-token mode. */
+  oidc?: { issuer: string; clientId: string; scopes: string[]; redirectUris: string[] };
 }
 
 export const DEFAULTS = {
@@ -48,7 +50,7 @@ function required(env: Record<string, string | undefined>, name: string): string
   return v;
 }
 
-/** Reads TABLE_NAME, BUCKET_NAME, S3_ENDPOINT, S3_PUBLIC_URL, DYNAMODB_ENDPOINT, PUBLIC_BASE_URL, MAX_UPLOAD_BYTES, PENDING_MAX_AGE_SECONDS, ... */
+/** Reads TABLE_NAME, BUCKET_NAME, S3_ENDPOINT, S3_PUBLIC_URL, DYNAMODB_ENDPOINT, PUBLIC_BASE_URL, MAX_UPLOAD_BYTES, PENDING_MAX_AGE_SECONDS, OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPES, OIDC_REDIRECT_URIS, ... */
 export function configFromEnv(env: Record<string, string | undefined> = process.env): BackendConfig {
   return {
     region: env.AWS_REGION ?? 'us-east-1',
@@ -63,5 +65,15 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     presignExpiresSeconds: num(env, 'PRESIGN_EXPIRES_SECONDS', DEFAULTS.presignExpiresSeconds),
     maxInputPixels: num(env, 'MAX_INPUT_PIXELS', DEFAULTS.maxInputPixels),
     maxImageBytes: num(env, 'MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes),
+    ...(env.OIDC_ISSUER && env.OIDC_CLIENT_ID
+      ? {
+          oidc: {
+            issuer: env.OIDC_ISSUER,
+            clientId: env.OIDC_CLIENT_ID,
+            scopes: (env.OIDC_SCOPES ?? 'openid email').split(/\s+/).filter(Boolean),
+            redirectUris: (env.OIDC_REDIRECT_URIS ?? 'http://127.0.0.1/callback').split(/\s+/).filter(Boolean),
+          },
+        }
+      : {}),
   };
 }

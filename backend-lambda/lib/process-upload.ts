@@ -18,6 +18,7 @@ import {
   type RenditionSpec,
 } from '../../shared/index.ts';
 import type { Deps } from './deps.ts';
+import { tagFailedOriginal } from './failed-originals.ts';
 import { ProcessingError } from './errors.ts';
 import type { MediaRecord } from './storage/storage.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
@@ -163,7 +164,12 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
   const mediaId = mediaIdOfKey(parsed);
   const item = await deps.storage.getMedia(mediaId);
   if (!item || item.key !== key) return { outcome: 'ignored', reason: `no record for ${key}` };
-  if (item.status !== 'pending') return { outcome: 'ignored', reason: `already ${item.status}` };
+  if (item.status !== 'pending') {
+    // A re-delivery after a tagging error, or bytes that arrived after the record failed (expired,
+    // cancelled): either way the object belongs to a failed record and should expire with it.
+    if (item.status === 'failed') await tagFailedOriginal(deps, key);
+    return { outcome: 'ignored', reason: `already ${item.status}` };
+  }
   try {
     const checked = await checkObject(deps, item);
     const done = checked.kind === 'video' ? await processVideo(deps, item, checked.size) : await processImage(deps, item, checked.size);
@@ -171,7 +177,11 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
     return won ? { outcome: 'uploaded', mediaId } : { outcome: 'ignored', reason: 'decided by another delivery' };
   } catch (err) {
     if (!(err instanceof ProcessingError)) throw err;
-    await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString());
+    // Tagged only once the record is failed, so an original that another delivery processed is never
+    // marked for deletion. A tagging error is thrown: the event is retried and the branch above tags.
+    if (await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString())) {
+      await tagFailedOriginal(deps, key);
+    }
     return { outcome: 'failed', mediaId, code: err.code };
   }
 }

@@ -13,6 +13,7 @@ import {
   type UploadInstructions,
 } from '../../shared/index.ts';
 import type { Deps, ReadDeps } from './deps.ts';
+import { tagFailedOriginalQuietly } from './failed-originals.ts';
 import { ApiError, notFound } from './errors.ts';
 import { createMultipart, hexToBase64, presignParts, presignPut, abortMultipart } from './presign.ts';
 import type { MediaRecord, NewPendingMedia } from './storage/storage.ts';
@@ -245,5 +246,7 @@ export async function abortUpload(deps: Deps, userId: string, mediaId: string): 
     throw new ApiError('CONFLICT', `Media ${mediaId} is ${item.status}, not pending`, { mediaId, status: item.status });
   }
   if (item.uploadId) await abortMultipart(deps, item.key, item.uploadId);
-  await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: 'The upload was cancelled' }, deps.now().toISOString());
+  if (await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: 'The upload was cancelled' }, deps.now().toISOString())) {
+    await tagFailedOriginalQuietly(deps, item.key);
+  }
 }

@@ -66,6 +66,8 @@ function send(res: ServerResponse, result: ApiResult): void {
 export interface ApiListenerOptions {
   /** called for each authenticated request that matched a route, before its handler runs */
   onRoute?(routeKey: string): void;
+  /** verifies the caller instead of the local token (an OIDC issuer's JWTs); resolves to the claims */
+  authorize?(authorization: string | undefined): Promise<{ sub: string } & Record<string, unknown>>;
 }
 
 /** Builds the request listener for an HTTP server over the route table. */
@@ -94,8 +96,13 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
         break;
       }
       if (!match) throw new ApiError('NOT_FOUND', `No route ${method} ${url.pathname}`);
-      if (match.route.auth && !bearerMatches(req.headers.authorization, identity.token)) {
-        throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
+      let claims: Record<string, unknown> = {};
+      if (match.route.auth && opts.authorize) claims = await opts.authorize(req.headers.authorization);
+      else if (match.route.auth) {
+        if (!bearerMatches(req.headers.authorization, identity.token)) {
+          throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
+        }
+        claims = { sub: identity.userId };
       }
       opts.onRoute?.(match.route.routeKey);
       const body = await readBody(req);
@@ -126,7 +133,7 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
           authorizer: {
             principalId: '',
             integrationLatency: 0,
-            jwt: { claims: match.route.auth ? { sub: identity.userId } : {}, scopes: [] },
+            jwt: { claims, scopes: [] },
           },
         },
       } as unknown as ApiEvent;

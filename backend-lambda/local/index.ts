@@ -20,6 +20,7 @@ import { THUMBNAIL_PREFIX } from '../../shared/object-keys.ts';
 import { createApiListener, type BoundRoute } from './adapter.ts';
 import { EventDispatcher } from './dispatcher.ts';
 import { loadIdentity } from './identity.ts';
+import { jwtAuthorizer } from './jwt-authorizer.ts';
 
 export interface EmbeddedBackend {
   api: string;
@@ -45,6 +46,11 @@ export interface EmbeddedBackendOptions {
   pendingMaxAgeSeconds?: number;
   /** false: S3 events are dropped as if the process died before handling them (crash-recovery tests) */
   processEvents?: boolean;
+  /**
+   * Trust an OpenID Connect issuer's JWTs, as API Gateway's JWT authorizer does, instead of the local
+   * token; `GET /auth/config` then tells clients where to sign in. The user ID is the token's `sub`.
+   */
+  oidc?: { issuer: string; clientId: string; scopes?: string[]; redirectUris?: string[] };
 }
 
 export const LOCAL_BUCKET = 'ferry-media';
@@ -160,6 +166,16 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxImageBytes: DEFAULTS.maxImageBytes,
     credentials: S3RVER_CREDENTIALS,
+    ...(opts.oidc
+      ? {
+          oidc: {
+            issuer: opts.oidc.issuer,
+            clientId: opts.oidc.clientId,
+            scopes: opts.oidc.scopes ?? ['openid', 'email'],
+            redirectUris: opts.oidc.redirectUris ?? ['http://127.0.0.1/callback'],
+          },
+        }
+      : {}),
   };
   const deps = makeDeps(config, dynamoStorage);
   await deps.storage.ensureTable();
@@ -198,6 +214,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   );
   const api = createServer(
     createApiListener(routes, identity, {
+      ...(opts.oidc ? { authorize: jwtAuthorizer({ issuer: opts.oidc.issuer, audience: [opts.oidc.clientId] }) } : {}),
       onRoute: (routeKey) => {
         if (BYTES_FOLLOW.has(routeKey)) lastUploadActivity = Date.now();
       },

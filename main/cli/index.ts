@@ -29,7 +29,27 @@ program
   .addOption(new Option('--data-dir <dir>', 'where data persists across restarts').env('FERRY_DATA_DIR'))
   .option('--port <n>', 'API port (0 picks a free one)', parsePort, 0)
   .option('--s3-public-url <url>', 'S3 address to put into presigned URLs')
+  .option('--oidc-issuer <url>', 'accept this OpenID Connect issuer\'s tokens (`ferry login`) instead of the local token')
+  .option('--oidc-client-id <id>', 'the client ID those tokens must be issued to, with --oidc-issuer')
   .action(async (opts) => (await import('./commands/backend.ts')).run(opts));
+
+const loginOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--api <url>', 'the deployed backend API URL').env('FERRY_API_URL'))
+    .addOption(new Option('--data-dir <dir>', 'Ferry data directory (the login is kept there)').env('FERRY_DATA_DIR'));
+
+loginOptions(
+  program
+    .command('login')
+    .description('sign in to a deployed backend in the browser and keep a login that renews itself')
+    .addOption(new Option('--issuer <url>', 'OIDC issuer, for an API without GET /auth/config').env('FERRY_OIDC_ISSUER'))
+    .addOption(new Option('--client-id <id>', 'OIDC client ID, with --issuer').env('FERRY_OIDC_CLIENT_ID'))
+    .option('--no-browser', 'print the sign-in URL instead of opening a browser'),
+).action(async (opts) => (await import('./commands/login.ts')).runLogin(opts));
+
+loginOptions(program.command('logout').description('revoke and forget the login for a deployed backend')).action(async (opts) =>
+  (await import('./commands/login.ts')).runLogout(opts),
+);
 
 apiOptions(
   program

@@ -11,6 +11,8 @@ import { dataPaths } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
+import { fileCredentialStore, type CredentialStore } from '../auth/credentials.ts';
+import { LoginTokenProvider } from '../auth/token-provider.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
@@ -37,6 +39,8 @@ export interface EngineHostInternals extends EngineHost {
   store: QueueStore;
   client: ApiClient;
   apiUrl: string;
+  /** set while the engine is paused because the login is gone: the sentence to show */
+  readonly signInRequired: string | undefined;
   /** adds paths and returns the row of every file given (the CLI reports on exactly those) */
   addPathsWithIds(paths: string[], target: UploadTarget, opts?: Partial<AddOptions>): Promise<AddResult>;
 }
@@ -64,6 +68,10 @@ export interface OpenEngineHostOptions {
   overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit'>>;
   /** stop an embedded backend this host started when it closes (default true) */
   stopBackendOnClose?: boolean;
+  /** saved logins (`ferry login`); default the data dir's file, Electron passes its keychain-backed one */
+  credentials?: CredentialStore;
+  /** how often a host paused for sign-in looks for a new login (default 5 s) */
+  signInPollMs?: number;
 }
 
 /** Opens the engine for a data directory (see the module comment). */
@@ -89,7 +97,13 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   }
 
   const store = new QueueStore(openDatabase(paths.queueDb));
-  const client = createApiClient({ baseUrl: apiUrl, token });
+  // A remote API without a token uses the login `ferry login` saved for it, if there is one.
+  const credentials = opts.credentials ?? fileCredentialStore(dataDir);
+  const saved = !backend && !token ? await credentials.load(apiUrl) : undefined;
+  const auth = saved ? signInPause(store, () => engine, (e) => emit(e), opts.signInPollMs ?? 5000) : undefined;
+  const provider = auth ? new LoginTokenProvider({ apiUrl, store: credentials, onSignedOut: auth.signedOut, onSignedIn: auth.signedIn }) : undefined;
+  auth?.bind(provider!);
+  const client = createApiClient({ baseUrl: apiUrl, token: provider ?? token });
   const engineApi = opts.wrapApi ? opts.wrapApi(client) : client;
   const bucket = new TokenBucket(run.bandwidthLimit, realClock);
   const engine = new Engine(
@@ -114,6 +128,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     for (const l of listeners) l(e);
   };
   engine.onEvent(emit);
+  auth?.resumeIfSignedIn();
+  if (!auth && store.getFlag(PAUSED_FOR_SIGN_IN) === '1') {
+    // Paused for a login that this run does not use (a --token, the embedded backend): nothing to wait for.
+    store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+    engine.resumeAll();
+  }
 
   const watchers = new Map<number, FolderWatcher>();
   const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
@@ -220,6 +240,9 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     store,
     client,
     apiUrl,
+    get signInRequired() {
+      return auth?.message();
+    },
     addPathsWithIds: addWithIds,
     onEvent: (listener) => {
       listeners.add(listener);
@@ -228,10 +251,62 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     close: async () => {
       if (closed) return;
       closed = true;
+      auth?.close();
       await Promise.all([...watchers.keys()].map(stopWatch));
       await engine.stop();
       store.db.close();
       if (backend && opts.stopBackendOnClose !== false) await backend.stop();
     },
+  };
+}
+
+/** Queue flag: the engine was paused because the login was lost, and resumes by itself after sign-in. */
+const PAUSED_FOR_SIGN_IN = 'pausedForSignIn';
+
+/**
+ * The pause-on-lost-login hook, kept out of the engine: the token provider reports the loss, this
+ * pauses the engine (rows in flight go back to `queued` through AuthRequiredError, an abort), tells
+ * the clients why, and polls the saved login until `ferry login` replaces it, then resumes.
+ */
+function signInPause(store: QueueStore, engine: () => Engine, emit: (e: EngineEvent) => void, pollMs: number) {
+  let provider: LoginTokenProvider | undefined;
+  let reason: string | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stopPolling = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const poll = () => {
+    if (timer) return;
+    timer = setInterval(() => void provider?.check(), pollMs);
+    timer.unref?.();
+  };
+  return {
+    bind: (p: LoginTokenProvider) => (provider = p),
+    message: () => reason,
+    signedOut: (message: string) => {
+      reason = message;
+      store.setFlag(PAUSED_FOR_SIGN_IN, '1');
+      engine().pauseAll();
+      emit({ type: 'paused', paused: true, reason: message });
+      poll();
+    },
+    signedIn: () => {
+      reason = undefined;
+      stopPolling();
+      if (store.getFlag(PAUSED_FOR_SIGN_IN) !== '1') return;
+      store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+      engine().resumeAll();
+    },
+    /** a pause left by an earlier run: resume now if the login works again, else keep polling */
+    resumeIfSignedIn: () => {
+      if (store.getFlag(PAUSED_FOR_SIGN_IN) !== '1') return;
+      void provider?.check().then((ok) => {
+        if (!ok) return;
+        store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+        engine().resumeAll();
+      });
+    },
+    close: stopPolling,
   };
 }

@@ -8,6 +8,9 @@ export interface BackendCommandOptions {
   /** validated by the command line parser */
   port?: number;
   s3PublicUrl?: string;
+  /** trust this OIDC issuer's JWTs (as API Gateway's JWT authorizer would) instead of the local token */
+  oidcIssuer?: string;
+  oidcClientId?: string;
 }
 
 /** Starts the backend, prints `{"api","s3","bucket","dynamodb","token"}` once, and stops on SIGINT/SIGTERM. */
@@ -20,10 +23,16 @@ export async function run(opts: BackendCommandOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (Boolean(opts.oidcIssuer) !== Boolean(opts.oidcClientId)) {
+    console.error('ferry backend: --oidc-issuer and --oidc-client-id go together');
+    process.exitCode = 2;
+    return;
+  }
   const backend = await runBackendHere({
     dataDir,
     port,
     ...(opts.s3PublicUrl ? { s3PublicUrl: opts.s3PublicUrl } : {}),
+    ...(opts.oidcIssuer && opts.oidcClientId ? { oidc: { issuer: opts.oidcIssuer, clientId: opts.oidcClientId } } : {}),
   });
   const { api, s3, bucket, dynamodb, token } = backend;
   process.stdout.write(JSON.stringify({ api, s3, bucket, dynamodb, token }) + '\n');

@@ -26,6 +26,16 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
       ...(flags.wait === false ? { engineOptions: { statusPolling: false } } : {}),
     });
     try {
+      // A lost login pauses the engine (host.ts); a one-shot upload stops there and says so, its files kept queued.
+      let signInNeeded: string | undefined = host.signInRequired;
+      const lostLogin = new Promise<void>((resolve) => {
+        if (signInNeeded) resolve();
+        host.onEvent((e) => {
+          if (e.type !== 'paused' || !e.reason) return;
+          signInNeeded = e.reason;
+          resolve();
+        });
+      });
       const album = await resolveAlbum(host, flags.album, Boolean(flags.createAlbum));
       if (host.engine.paused) host.engine.resumeAll();
       const { ids } = await host.addPathsWithIds(paths, { kind: 'album', albumId: album.albumId });
@@ -35,8 +45,12 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
         noWait: flags.wait === false,
         json: Boolean(flags.json),
         bars,
-        interrupted,
+        interrupted: Promise.race([interrupted, lostLogin]),
       });
+      if (signInNeeded) {
+        console.error(`ferry: ${signInNeeded}`);
+        return EXIT.signIn;
+      }
       if (stopped) {
         if (!flags.json) console.error('interrupted: run the same command again to resume');
         return EXIT.interrupted;

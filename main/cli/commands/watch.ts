@@ -27,6 +27,9 @@ export async function run(dir: string, flags: WatchFlags): Promise<never> {
       const printed = new Map<number, string>();
       host.onEvent((e) => {
         if (e.type === 'online') console.log(e.online ? 'backend reachable again' : 'backend unreachable: holding');
+        // The watch keeps running through a lost login: it resumes by itself once `ferry login` succeeds.
+        if (e.type === 'paused' && e.reason) console.error(`ferry: ${e.reason}`);
+        if (e.type === 'paused' && !e.paused) console.log('resumed');
         if (e.type !== 'items') return;
         for (const item of e.items) {
           if (printed.get(item.id) === item.state) continue;
