@@ -11,6 +11,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ErrorCode } from '../../shared/errors.ts';
@@ -200,7 +201,7 @@ function body(bytes: Buffer): Readable {
 
 /** The S3 commands the cores send, over a Map of objects. Multipart parts are not kept: `completeAs` says what completion produces. */
 export class FakeS3 {
-  readonly objects = new Map<string, { bytes: Buffer; contentType?: string | undefined; cacheControl?: string | undefined }>();
+  readonly objects = new Map<string, { bytes: Buffer; contentType?: string | undefined; cacheControl?: string | undefined; tags?: Record<string, string> }>();
   readonly uploads = new Map<string, { key: string; completeAs?: Buffer }>();
   readonly sent: string[] = [];
   private nextUpload = 1;
@@ -220,6 +221,12 @@ export class FakeS3 {
     }
     if (command instanceof PutObjectCommand) {
       this.objects.set(command.input.Key!, { bytes: Buffer.from(command.input.Body as Uint8Array), contentType: command.input.ContentType, cacheControl: command.input.CacheControl });
+      return {};
+    }
+    if (command instanceof PutObjectTaggingCommand) {
+      const o = this.objects.get(command.input.Key!);
+      if (!o) throw s3Error('NoSuchKey', 404);
+      o.tags = Object.fromEntries((command.input.Tagging?.TagSet ?? []).map((t) => [t.Key!, t.Value!]));
       return {};
     }
     if (command instanceof CreateMultipartUploadCommand) {

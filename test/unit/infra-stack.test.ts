@@ -39,7 +39,8 @@ beforeAll(() => {
   stack = built.stack;
   template = Template.fromStack(stack);
   resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
-});
+  // Synthesis bundles every function with esbuild (and Sharp's arm64 binaries): minutes on a busy 2-core machine.
+}, 300_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
