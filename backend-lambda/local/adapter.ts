@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../lib/errors.ts';
 import { errorResult, type ApiEvent, type ApiHandler, type ApiResult } from '../lib/http.ts';
-import { bearerMatches, type LocalIdentity } from './identity.ts';
+import { userOfBearer, type LocalIdentity } from './identity.ts';
 
 export interface BoundRoute {
   routeKey: string;
@@ -69,7 +69,7 @@ export interface ApiListenerOptions {
 }
 
 /** Builds the request listener for an HTTP server over the route table. */
-export function createApiListener(routes: BoundRoute[], identity: LocalIdentity, opts: ApiListenerOptions = {}) {
+export function createApiListener(routes: BoundRoute[], identities: LocalIdentity[], opts: ApiListenerOptions = {}) {
   const compiled = routes.map(compile);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -94,7 +94,8 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
         break;
       }
       if (!match) throw new ApiError('NOT_FOUND', `No route ${method} ${url.pathname}`);
-      if (match.route.auth && !bearerMatches(req.headers.authorization, identity.token)) {
+      const caller = match.route.auth ? userOfBearer(req.headers.authorization, identities) : undefined;
+      if (match.route.auth && !caller) {
         throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
       }
       opts.onRoute?.(match.route.routeKey);
@@ -126,7 +127,7 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
           authorizer: {
             principalId: '',
             integrationLatency: 0,
-            jwt: { claims: match.route.auth ? { sub: identity.userId } : {}, scopes: [] },
+            jwt: { claims: caller ? { sub: caller.userId } : {}, scopes: [] },
           },
         },
       } as unknown as ApiEvent;
