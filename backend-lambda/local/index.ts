@@ -51,6 +51,8 @@ export interface EmbeddedBackendOptions {
   pendingMaxAgeSeconds?: number;
   /** false: S3 events are dropped as if the process died before handling them (crash-recovery tests) */
   processEvents?: boolean;
+  /** the S3 store's port (0 or absent: a free one) */
+  s3Port?: number;
   /** origins granted CORS by the S3 store besides Ferry's own (the app, loopback serve mode) */
   corsOrigins?: string[];
   /** more users the API accepts (tests of one user against another's data) */
@@ -139,6 +141,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     ...(publicUrl ? { publicUrl } : {}),
     ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
     incomingDir: join(backendDir, 's3-incoming'),
+    ...(opts.s3Port ? { port: opts.s3Port } : {}),
   });
   const s3rver = s3.s3rver;
   const s3Url = s3.url;

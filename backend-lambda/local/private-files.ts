@@ -31,10 +31,11 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
- * Strips group/other bits from `root` and everything under it (symlinks are left alone: chmod would
- * follow them out of the tree). Returns how many entries it changed.
+ * Strips group/other bits from `root` and everything under it, not descending into directories
+ * `skip` names (symlinks are left alone: chmod would follow them out of the tree). Returns how many
+ * entries it changed.
  */
-export function tightenTree(root: string): number {
+export function tightenTree(root: string, skip?: (path: string) => boolean): number {
   let changed = 0;
   let seen = 0;
   const stack = [root];
@@ -52,7 +53,7 @@ export function tightenTree(root: string): number {
       chmodSync(path, st.mode & 0o700);
       changed++;
     }
-    if (st.isDirectory()) for (const name of readdirSync(path)) stack.push(join(path, name));
+    if (st.isDirectory() && !(path !== root && skip?.(path))) for (const name of readdirSync(path)) stack.push(join(path, name));
   }
   return changed;
 }

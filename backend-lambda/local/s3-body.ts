@@ -48,7 +48,8 @@ function mismatch(exp: BodyExpectation, sha256: Buffer): Error | undefined {
     return new S3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
   }
   if (exp.contentSha256 !== undefined && exp.contentSha256 !== sha256.toString('hex')) {
-    return new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    // s3rver's status table lacks this code (it would answer 500); S3 answers 400.
+    return Object.assign(new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."), { status: 400, expose: true });
   }
   return undefined;
 }

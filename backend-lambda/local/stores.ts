@@ -51,6 +51,8 @@ export interface S3StoreOptions {
   corsOrigins?: string[];
   /** where bodies wait while their hash is checked (private; same filesystem as `directory`) */
   incomingDir: string;
+  /** 0 picks a free one */
+  port?: number;
 }
 
 export interface S3Store {
@@ -93,7 +95,7 @@ export async function startS3Store(opts: S3StoreOptions): Promise<S3Store> {
       incomingDir: opts.incomingDir,
     }),
   );
-  const address = (await listen(server, 0, '127.0.0.1')) as AddressInfo;
+  const address = (await listen(server, opts.port ?? 0, '127.0.0.1')) as AddressInfo;
   hosts = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`]);
   if (opts.publicUrl) hosts.add(new URL(opts.publicUrl).host.toLowerCase());
   return {

@@ -29,6 +29,10 @@ program
   .addOption(new Option('--data-dir <dir>', 'where data persists across restarts').env('FERRY_DATA_DIR'))
   .option('--port <n>', 'API port (0 picks a free one)', parsePort, 0)
   .option('--s3-public-url <url>', 'S3 address to put into presigned URLs')
+  .option('--s3-port <n>', 'S3 store port (0 picks a free one; fix it for rclone or the AWS CLI)', parsePort, 0)
+  .option('--cors-origin <origin...>', 'more browser origins the S3 store answers CORS for (besides the app and loopback serve mode)')
+  .option('--print-credentials', "print the S3 store's endpoint, bucket, region and per-install key (for rclone, the AWS CLI) and exit")
+  .option('--json', 'with --print-credentials: as one JSON object')
   .action(async (opts) => (await import('./commands/backend.ts')).run(opts));
 
 apiOptions(

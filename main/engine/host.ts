@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
-import { dataPaths } from '../config/paths.ts';
+import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
@@ -70,6 +70,7 @@ export interface OpenEngineHostOptions {
 export async function openEngineHost(opts: OpenEngineHostOptions): Promise<EngineHostInternals> {
   const dataDir = resolve(opts.dataDir);
   const paths = dataPaths(dataDir);
+  preparePrivateDataDir(dataDir);
   let settings: Settings = loadSettings(paths.settings);
   const run = { ...settings, ...opts.overrides };
 
