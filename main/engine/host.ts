@@ -14,7 +14,7 @@ import { QueueStore } from '../store/queue-store.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { keepBackendSecret, loadSettings, redactSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from './clock.ts';
 
 import { TokenBucket } from './token-bucket.ts';
@@ -204,13 +204,13 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       await stopWatch(id);
       store.intake.removeWatch(id);
     },
-    getSettings: async () => settings,
+    getSettings: async () => redactSettings(settings),
     updateSettings: async (patch) => {
-      settings = { ...settings, ...patch };
+      settings = { ...settings, ...patch, ...(patch.backend ? { backend: keepBackendSecret(patch.backend, settings.backend) } : {}) };
       saveSettings(paths.settings, settings);
       engine.setConcurrency(settings.concurrency, settings.partConcurrency);
       bucket.setRate(settings.bandwidthLimit);
-      return settings;
+      return redactSettings(settings);
     },
   };
 
