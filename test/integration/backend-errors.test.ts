@@ -108,8 +108,10 @@ describe('processing failures end as failed with a code', () => {
     expect([m.status, m.error.code]).toEqual(['failed', 'CONTENT_TYPE_MISMATCH']);
     expect(m.error.message).toContain('image/png');
   });
-  it('a 0-byte file: EMPTY_FILE', async () => {
-    const m = await send(Buffer.alloc(0), { filename: 'empty.jpg', mimeType: 'image/jpeg' });
+  it('a 0-byte file: refused at the request (400 naming size); arriving anyway, EMPTY_FILE', async () => {
+    const refused = await api(backend, 'POST', `/albums/${albumId}/media/upload`, { filename: 'empty.jpg', mimeType: 'image/jpeg', size: 0 });
+    expect([refused.status, refused.body.error.details.field]).toEqual([400, 'size']);
+    const m = await sendAround(Buffer.alloc(0), { filename: 'empty.jpg', mimeType: 'image/jpeg', size: 1 });
     expect([m.status, m.error.code]).toEqual(['failed', 'EMPTY_FILE']);
   });
   it('a 60,000 × 60,000 px image: IMAGE_TOO_LARGE before any decode', async () => {
