@@ -12,6 +12,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -89,6 +90,11 @@ export class FerryStack extends Stack {
       this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(processUpload), { prefix });
     }
 
+    // After the last retry an event lands in the dead-letter queue; this consumer marks its record
+    // failed (PROCESSING_FAILED) at once instead of leaving it pending for the clean-up (SPEC §5).
+    const processUploadFailed = make(eventFunctions.processUploadFailed, 'ProcessUploadFailed', { options: { timeout: Duration.seconds(20) } });
+    processUploadFailed.addEventSource(new SqsEventSource(deadLetters, { batchSize: 10 }));
+
     const cleanup = make(eventFunctions.cleanupPending, 'CleanupPending', { options: { timeout: Duration.minutes(5) } });
     new Rule(this, 'CleanupSchedule', {
       description: 'Fails uploads left pending too long and aborts their multipart uploads',
@@ -97,7 +103,7 @@ export class FerryStack extends Stack {
       targets: [new LambdaFunction(cleanup, { retryAttempts: 0 })],
     });
 
-    this.functions = { ...apiFunctions, 'process-upload': processUpload, 'cleanup-pending': cleanup };
+    this.functions = { ...apiFunctions, 'process-upload': processUpload, 'process-upload-failed': processUploadFailed, 'cleanup-pending': cleanup };
     for (const [fn, lambda] of Object.entries(this.functions)) this.grant(fn as FunctionName, lambda);
 
     this.api = new FerryApi(this, 'Api', { functions: apiFunctions });
@@ -111,7 +117,7 @@ export class FerryStack extends Stack {
     new CfnOutput(this, 'ThumbnailBaseUrl', { value: publicBaseUrl ?? 'presigned' });
     if (cdn) new CfnOutput(this, 'DistributionId', { value: cdn.distribution.distributionId });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
-    new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay a dead-lettered event' });
+    new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay an event (dead-lettered ones are logged by process-upload-failed)' });
   }
 
   private grant(fn: FunctionName, lambda: IFunction): void {

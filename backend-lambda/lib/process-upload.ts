@@ -69,13 +69,32 @@ interface Checked {
   kind: 'image' | 'video';
 }
 
+/** S3's answers for an object that is not there (HEAD has no body, so no code: only the status). */
+function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * The object is gone (deleted before processing got to it, or never complete): the upload's fault,
+ * not the processor's, so it fails now rather than being retried and left for the clean-up.
+ */
+async function orMissing<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isMissing(err)) throw new ProcessingError('UPLOAD_MISSING', 'The uploaded object is not in storage (deleted before it was processed?)', { cause: err });
+    throw err;
+  }
+}
+
 async function checkObject(deps: Deps, item: MediaRecord): Promise<Checked> {
   const Bucket = deps.config.bucketName;
-  const head = await deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key }));
+  const head = await orMissing(deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key })));
   const size = head.ContentLength ?? 0;
   if (size === 0) throw new ProcessingError('EMPTY_FILE', 'The uploaded file is empty');
   if (size !== item.size) throw new ProcessingError('SIZE_MISMATCH', `Declared ${item.size} bytes, received ${size}`);
-  const first = await deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` }));
+  const first = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` })));
   const head4k = Buffer.from(await first.Body!.transformToByteArray());
   const detected = (await fileTypeFromBuffer(head4k))?.mime;
   if (!sniffMatches(item.mimeType, detected)) {
@@ -101,7 +120,7 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
-  const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+  const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
   // Bounded: the size was checked against maxImageBytes above, and readAll stops past it.
   const bytes = await readAll(obj.Body as Readable, size);
   checkSha(item, createHash('sha256').update(bytes).digest('hex'));
@@ -129,7 +148,7 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
 async function processVideo(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (item.sha256) {
     // Streamed: a video can be gigabytes, so it is hashed chunk by chunk and never held.
-    const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+    const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
     checkSha(item, await hashStream(obj.Body as Readable));
   }
   return { size };
@@ -174,6 +193,23 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
     await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString());
     return { outcome: 'failed', mediaId, code: err.code };
   }
+}
+
+/**
+ * After the last try of an event that kept throwing (S3 or DynamoDB down, a timeout, out of
+ * memory): its pending record becomes `failed` with PROCESSING_FAILED, so no record waits for the
+ * clean-up because processing broke (SPEC §5). A record already decided is left alone.
+ */
+export async function failProcessing(deps: Deps, rawKey: string, reason: string): Promise<ProcessOutcome> {
+  const key = decodeEventKey(rawKey);
+  const parsed = parseOriginalKey(key);
+  if (!parsed) return { outcome: 'ignored', reason: `not an original: ${key}` };
+  const mediaId = mediaIdOfKey(parsed);
+  const item = await deps.storage.getMedia(mediaId);
+  if (!item || item.key !== key || item.status !== 'pending') return { outcome: 'ignored', reason: item ? `already ${item.status}` : `no record for ${key}` };
+  const message = `Processing kept failing and was given up: ${reason}`.slice(0, 500);
+  const won = await deps.storage.failPending(mediaId, { code: 'PROCESSING_FAILED', message }, deps.now().toISOString());
+  return won ? { outcome: 'failed', mediaId, code: 'PROCESSING_FAILED' } : { outcome: 'ignored', reason: 'decided meanwhile' };
 }
 
 /** The S3 event records' created keys (ObjectCreated:* only; Put, Post, CompleteMultipartUpload, Copy). */

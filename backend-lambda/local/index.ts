@@ -167,7 +167,10 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   for (const user of opts.extraUsers ?? []) await deps.storage.ensureUser(user.userId, deps.now().toISOString(), 'Another local user');
 
   const log = (message: string, err?: unknown) => console.error(`[ferry backend] ${message}`, err ?? '');
-  const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };
+  const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as {
+    withDeps(d: Deps): (e: S3Event) => Promise<unknown>;
+    giveUpWithDeps(d: Deps): (e: S3Event, err: unknown) => Promise<unknown>;
+  };
   const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
   // Sharp's renditions of files already sent compete with the upload path (this thread's API, s3rver
   // and dynalite) for the same cores; measured on 2 cores, 150 × 1 MB took 3.6 s with processing
@@ -180,6 +183,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     attempts: 3,
     backoffMs: 200,
     handle: processUpload.withDeps(deps),
+    onGiveUp: processUpload.giveUpWithDeps(deps),
     log,
     yieldTo: { lastActivity: () => lastUploadActivity, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
   });
