@@ -143,9 +143,20 @@ function utf8Length(s: string): number {
   return n;
 }
 
+/** An integer past 2^53 (a 64-bit seed, 1e200): JSON parsed it imprecisely, and the DynamoDB marshaller refuses it. */
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some(hasUnsafeInteger);
+}
+
 export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((m, ctx) => {
   if (depthOf(m, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
     ctx.addIssue({ code: 'custom', message: `nests deeper than ${MAX_METADATA_DEPTH} levels` });
+    return;
+  }
+  if (hasUnsafeInteger(m)) {
+    ctx.addIssue({ code: 'custom', message: 'has an integer beyond 2^53; send such numbers as strings' });
     return;
   }
   if (utf8Length(JSON.stringify(m)) > MAX_METADATA_BYTES) {
