@@ -6,7 +6,7 @@
 import type { S3Event, SQSEvent } from 'aws-lambda';
 import { envDeps, type Deps } from '../lib/deps.ts';
 import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
-import { createdKeys, failProcessing, type ProcessOutcome } from '../lib/process-upload.ts';
+import { createdKeys, failProcessing, type ProcessOutcome } from '../lib/upload-events.ts';
 
 interface InvocationRecord {
   requestPayload?: S3Event;
