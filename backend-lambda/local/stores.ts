@@ -5,7 +5,7 @@
  *   so no other local user or web page can reach it; only this process's SDK client, whose agent
  *   dials the socket, does. (Chosen over verifying signatures in front of dynalite: the OS checks
  *   the socket's mode for free, and a request over it costs less than one over loopback TCP;
- *   docs/benchmarks/store-security.md has the figures.)
+ *   docs/benchmarks/store-security.md has the figures (npm run bench store-security).)
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
