@@ -29,12 +29,12 @@ const dynalite = require('dynalite') as (o: object) => Server;
 
 /** `n` GetItems one after another over `client`; mean µs each. */
 async function getItems(client: DynamoDBClient, n: number): Promise<number> {
-  await client.send(new CreateTableCommand({ TableName: 't', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await client.send(new CreateTableCommand({ TableName: 'bench', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
   await new Promise((r) => setTimeout(r, 200));
-  await client.send(new PutItemCommand({ TableName: 't', Item: { pk: { S: 'a' }, v: { S: 'x'.repeat(500) } } }));
-  for (let i = 0; i < 50; i++) await client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }));
+  await client.send(new PutItemCommand({ TableName: 'bench', Item: { pk: { S: 'a' }, v: { S: 'x'.repeat(500) } } }));
+  for (let i = 0; i < 50; i++) await client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: 'a' } } }));
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) await client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }));
+  for (let i = 0; i < n; i++) await client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: 'a' } } }));
   return ((performance.now() - t0) * 1000) / n;
 }
 const N = Number(process.env.FERRY_BENCH_SMALL ?? 150);
@@ -46,17 +46,17 @@ function client(endpoint: string, credentials: { accessKeyId: string; secretAcce
 }
 
 /** N presigned PUTs of 1 MB, 8 at a time, then N presigned GETs; wall ms of each phase. */
-async function run(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
+async function run(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, withChecksum = true) {
   const s3 = client(endpoint, credentials);
   const limit = pLimit(8);
   const t0 = performance.now();
   await Promise.all(
     files.map((body, i) =>
       limit(async () => {
-        const checksum = createHash('sha256').update(body).digest('base64');
-        const cmd = new PutObjectCommand({ Bucket: BUCKET, Key: `f/${i}.jpg`, ContentType: 'image/jpeg', ContentLength: body.length, ChecksumSHA256: checksum });
+        const checksum = withChecksum ? createHash('sha256').update(body).digest('base64') : undefined;
+        const cmd = new PutObjectCommand({ Bucket: BUCKET, Key: `f/${i}.jpg`, ContentType: 'image/jpeg', ContentLength: body.length, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
         const url = await getSignedUrl(s3, cmd, { expiresIn: 900, signableHeaders: new Set(['content-type', 'content-length']), unhoistableHeaders: new Set(['x-amz-checksum-sha256']) });
-        const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/jpeg', 'x-amz-checksum-sha256': checksum }, body });
+        const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/jpeg', ...(checksum ? { 'x-amz-checksum-sha256': checksum } : {}) }, body });
         if (res.status !== 200) throw new Error(`PUT ${res.status} ${await res.text()}`);
       }),
     ),
@@ -92,6 +92,10 @@ try {
     const gated = await startS3Store({ directory: join(work, `gated-${round}`), bucket: BUCKET, key, region: 'us-east-1', incomingDir: join(work, `incoming-${round}`) });
     results[`gated s3rver #${round}`] = await run(gated.url, key);
     await gated.close();
+    // the same without a checksum: the signature check alone, no body hashing or temporary file
+    const gated2 = await startS3Store({ directory: join(work, `gated-nosum-${round}`), bucket: BUCKET, key, region: 'us-east-1', incomingDir: join(work, `incoming-nosum-${round}`) });
+    results[`gated, no checksum #${round}`] = await run(gated2.url, key, false);
+    await gated2.close();
   }
 
   // The signature check alone: a presigned PUT URL verified in a loop.
