@@ -129,6 +129,11 @@ export function createS3Gate(opts: S3GateOptions): (req: IncomingMessage, res: S
       }
       const refusal = await verifier.verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, now: now() });
       if (refusal) return refuse(req, res, refusal);
+      // s3rver cannot decode aws-chunked bodies (STREAMING-* payloads, e.g. the AWS CLI v2's default
+      // trailing checksums): it would store the chunk framing as the object. Refused, not corrupted.
+      if (String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-') || /aws-chunked/i.test(String(req.headers['content-encoding'] ?? ''))) {
+        return refuse(req, res, { status: 501, code: 'NotImplemented', message: 'aws-chunked uploads are not supported here; send the body whole (AWS CLI: request_checksum_calculation = when_required).' });
+      }
       const exp = expectationOf(req);
       if (exp && streamsIntoStore(req, url)) {
         expectations.set(req, exp);

@@ -173,6 +173,22 @@ describe('header-signed requests (the SDK, rclone, the AWS CLI)', () => {
     expect((await raw('PUT', u.href, signed.headers, body)).status).toBe(200);
     expect((await raw('PUT', u.href, { ...signed.headers, 'x-amz-acl': 'public-read' }, body)).status).toBe(403);
   });
+  it('an aws-chunked body (which s3rver would store framing and all): 501, nothing stored', async () => {
+    const signer = new SignatureV4({ credentials: backend.s3Key, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+    const u = new URL(objectUrl('albums/x/media/chunked.bin'));
+    const body = Buffer.from('5\r\nhello\r\n0\r\n\r\n');
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: u.hostname,
+      path: u.pathname,
+      query: {},
+      headers: { host: u.host, 'content-length': String(body.length), 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' },
+    });
+    const res = await raw('PUT', u.href, signed.headers, body);
+    expect([res.status, res.body]).toEqual([501, expect.stringMatching(/NotImplemented/)]);
+    expect(await exists('albums/x/media/chunked.bin')).toBe(false);
+  });
   it('a request dated 20 minutes ago: 403 RequestTimeTooSkewed', async () => {
     const signer = new SignatureV4({ credentials: backend.s3Key, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
     const u = new URL(objectUrl(key));
