@@ -59,7 +59,11 @@ export interface WatchedFolder {
 }
 
 export interface Settings {
-  backend: { mode: 'embedded' } | { mode: 'remote'; apiUrl: string; token: string };
+  /**
+   * A remote backend's token goes one way, UI → engine: `getSettings` answers `token: ''` and
+   * `tokenSet: true`, and an update with an empty token keeps the one already set.
+   */
+  backend: { mode: 'embedded' } | { mode: 'remote'; apiUrl: string; token: string; tokenSet?: boolean };
   concurrency: number;
   partConcurrency: number;
   /** bytes per second; 0 for unlimited */

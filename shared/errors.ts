@@ -9,6 +9,7 @@ export const errorCodes = [
   'FILE_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
+  'BODY_TOO_LARGE',
   'INTERNAL',
   // processing outcomes (media.error.code)
   'UNSUPPORTED_IMAGE',
@@ -20,6 +21,7 @@ export const errorCodes = [
   'UPLOAD_EXPIRED',
   'CANCELLED',
   'PROCESSING_FAILED',
+  'UPLOAD_MISSING',
   // client-side outcomes (engine, CLI, UI)
   'FILE_NOT_FOUND',
   'FILE_CHANGED',

@@ -29,7 +29,7 @@ const target = z.discriminatedUnion('kind', [
 ]);
 const backend = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }),
-  z.object({ mode: z.literal('remote'), apiUrl: z.url({ protocol: /^https?$/ }), token: z.string().max(4096) }),
+  z.object({ mode: z.literal('remote'), apiUrl: z.url({ protocol: /^https?$/ }), token: z.string().max(4096), tokenSet: z.boolean().optional() }),
 ]);
 const settingsPatch = z
   .object({

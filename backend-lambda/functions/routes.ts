@@ -26,6 +26,8 @@ export type ApiFunctionName = (typeof apiRoutes)[number]['fn'];
 /** Functions not behind the HTTP API: S3 events and the schedule. */
 export const eventFunctions = {
   processUpload: 'process-upload',
+  /** consumes process-upload's dead-letter queue (AWS only; the embedded dispatcher does it in-process) */
+  processUploadFailed: 'process-upload-failed',
   cleanupPending: 'cleanup-pending',
 } as const;
 

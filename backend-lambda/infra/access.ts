@@ -31,7 +31,7 @@ export interface FunctionAccess {
   bucket: BucketGrant[];
 }
 
-export type FunctionName = ApiFunctionName | 'process-upload' | 'cleanup-pending';
+export type FunctionName = ApiFunctionName | 'process-upload' | 'process-upload-failed' | 'cleanup-pending';
 
 // Thumbnail values are presigned GETs when no public base URL is configured (SPEC §2); with
 // CloudFront in front they are plain URLs and this grant goes unused, but it keeps the fallback working.
@@ -71,5 +71,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       tagFailed,
     ],
   },
+  // reads the record and marks it failed; never touches the bucket
+  'process-upload-failed': { table: 'readWrite', bucket: [] },
   'cleanup-pending': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
 };

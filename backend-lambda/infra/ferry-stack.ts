@@ -12,6 +12,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { apiRoutes, eventFunctions, type ApiFunctionName } from '../functions/routes.ts';
@@ -116,6 +117,11 @@ export class FerryStack extends Stack {
       );
     }
 
+    // After the last retry an event lands in the dead-letter queue; this consumer marks its record
+    // failed (PROCESSING_FAILED) at once instead of leaving it pending for the clean-up (SPEC §5).
+    const processUploadFailed = make(eventFunctions.processUploadFailed, 'ProcessUploadFailed', { options: { timeout: Duration.seconds(20) } });
+    processUploadFailed.addEventSource(new SqsEventSource(deadLetters, { batchSize: 10 }));
+
     const cleanup = make(eventFunctions.cleanupPending, 'CleanupPending', { options: { timeout: Duration.minutes(5) } });
     const schedule = new Rule(this, 'CleanupSchedule', {
       description: 'Fails uploads left pending too long and aborts their multipart uploads',
@@ -130,7 +136,7 @@ export class FerryStack extends Stack {
       acknowledge(fn, 'Invoked synchronously by API Gateway, which returns the error to the client (who retries); a DLQ applies only to asynchronous invocations.', 'Serverless::Serverless-LambdaDLQ');
     }
 
-    this.functions = { ...apiFunctions, 'process-upload': processUpload, 'cleanup-pending': cleanup };
+    this.functions = { ...apiFunctions, 'process-upload': processUpload, 'process-upload-failed': processUploadFailed, 'cleanup-pending': cleanup };
     for (const [fn, lambda] of Object.entries(this.functions)) {
       this.grant(fn as FunctionName, lambda);
       acknowledge(
@@ -158,7 +164,7 @@ export class FerryStack extends Stack {
     new CfnOutput(this, 'ThumbnailBaseUrl', { value: publicBaseUrl ?? 'presigned' });
     if (cdn) new CfnOutput(this, 'DistributionId', { value: cdn.distribution.distributionId });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
-    new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay a dead-lettered event' });
+    new CfnOutput(this, 'ProcessUploadFunctionName', { value: processUpload.functionName, description: 'to replay an event (dead-lettered ones are logged by process-upload-failed)' });
   }
 
   private grant(fn: FunctionName, lambda: IFunction): void {

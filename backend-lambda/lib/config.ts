@@ -12,11 +12,13 @@ export interface BackendConfig {
   s3PublicUrl?: string;
   /** DynamoDB endpoint (local only). */
   dynamodbEndpoint?: string;
+  /** A Unix socket DynamoDB listens on (the embedded backend's; no TCP port exists). */
+  dynamodbSocket?: string;
   /** When set, thumbnail URLs are `{publicBaseUrl}/{key}`; otherwise presigned GETs. */
   publicBaseUrl?: string;
   maxUploadBytes: number;
   pendingMaxAgeSeconds: number;
-  /** Static credentials (local only: s3rver accepts S3RVER/S3RVER); on AWS the role's. */
+  /** Static credentials (local only: the embedded store's per-install key); on AWS the role's. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Presigned URLs last minutes: long enough for one part, short enough to be useless when leaked. */
   presignExpiresSeconds: number;
@@ -50,7 +52,7 @@ function required(env: Record<string, string | undefined>, name: string): string
   return v;
 }
 
-/** Reads TABLE_NAME, BUCKET_NAME, S3_ENDPOINT, S3_PUBLIC_URL, DYNAMODB_ENDPOINT, PUBLIC_BASE_URL, MAX_UPLOAD_BYTES, PENDING_MAX_AGE_SECONDS, OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPES, OIDC_REDIRECT_URIS, ... */
+/** Reads TABLE_NAME, BUCKET_NAME, S3_ENDPOINT, S3_PUBLIC_URL, DYNAMODB_ENDPOINT, DYNAMODB_SOCKET, PUBLIC_BASE_URL, MAX_UPLOAD_BYTES, PENDING_MAX_AGE_SECONDS, OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPES, OIDC_REDIRECT_URIS, ... */
 export function configFromEnv(env: Record<string, string | undefined> = process.env): BackendConfig {
   return {
     region: env.AWS_REGION ?? 'us-east-1',
@@ -59,6 +61,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     s3Endpoint: env.S3_ENDPOINT || undefined,
     s3PublicUrl: env.S3_PUBLIC_URL || undefined,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    dynamodbSocket: env.DYNAMODB_SOCKET || undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || undefined,
     maxUploadBytes: num(env, 'MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes),
     pendingMaxAgeSeconds: num(env, 'PENDING_MAX_AGE_SECONDS', DEFAULTS.pendingMaxAgeSeconds),

@@ -22,19 +22,12 @@ import { tagFailedOriginal } from './failed-originals.ts';
 import { ProcessingError } from './errors.ts';
 import type { MediaRecord } from './storage/storage.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
+import { decodeEventKey, type ProcessOutcome } from './upload-events.ts';
 
-export type ProcessOutcome =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'uploaded'; mediaId: string }
-  | { outcome: 'failed'; mediaId: string; code: string };
+export { createdKeys, decodeEventKey, failProcessing, type ProcessOutcome } from './upload-events.ts';
 
 /** Bytes file-type needs to recognise every format Ferry accepts. */
 const SNIFF_BYTES = 4100;
-
-/** Keys in S3 events are URL-encoded with `+` for spaces. */
-export function decodeEventKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
-}
 
 async function readAll(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -70,13 +63,32 @@ interface Checked {
   kind: 'image' | 'video';
 }
 
+/** S3's answers for an object that is not there (HEAD has no body, so no code: only the status). */
+function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * The object is gone (deleted before processing got to it, or never complete): the upload's fault,
+ * not the processor's, so it fails now rather than being retried and left for the clean-up.
+ */
+async function orMissing<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isMissing(err)) throw new ProcessingError('UPLOAD_MISSING', 'The uploaded object is not in storage (deleted before it was processed?)', { cause: err });
+    throw err;
+  }
+}
+
 async function checkObject(deps: Deps, item: MediaRecord): Promise<Checked> {
   const Bucket = deps.config.bucketName;
-  const head = await deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key }));
+  const head = await orMissing(deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key })));
   const size = head.ContentLength ?? 0;
   if (size === 0) throw new ProcessingError('EMPTY_FILE', 'The uploaded file is empty');
   if (size !== item.size) throw new ProcessingError('SIZE_MISMATCH', `Declared ${item.size} bytes, received ${size}`);
-  const first = await deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` }));
+  const first = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` })));
   const head4k = Buffer.from(await first.Body!.transformToByteArray());
   const detected = (await fileTypeFromBuffer(head4k))?.mime;
   if (!sniffMatches(item.mimeType, detected)) {
@@ -102,7 +114,7 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
-  const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+  const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
   // Bounded: the size was checked against maxImageBytes above, and readAll stops past it.
   const bytes = await readAll(obj.Body as Readable, size);
   checkSha(item, createHash('sha256').update(bytes).digest('hex'));
@@ -130,7 +142,7 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
 async function processVideo(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (item.sha256) {
     // Streamed: a video can be gigabytes, so it is hashed chunk by chunk and never held.
-    const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+    const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
     checkSha(item, await hashStream(obj.Body as Readable));
   }
   return { size };
@@ -184,9 +196,4 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
     }
     return { outcome: 'failed', mediaId, code: err.code };
   }
-}
-
-/** The S3 event records' created keys (ObjectCreated:* only; Put, Post, CompleteMultipartUpload, Copy). */
-export function createdKeys(event: { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] }): string[] {
-  return (event.Records ?? []).filter((r) => r.eventName?.startsWith('ObjectCreated:') && r.s3?.object?.key).map((r) => r.s3!.object!.key!);
 }

@@ -131,9 +131,14 @@ export async function requestGenerationUpload(
   const mimeType = checkDeclaration(deps, file);
   if (file.albumId) await ownedAlbum(deps, userId, file.albumId);
   const mediaId = generatedMediaId(generationId, file.index);
+  // Owned as a whole, not per index: otherwise another user could take an unused index first and
+  // make the owner's own upload of it a 403.
+  const forbidden = () => new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
+  if (!(await deps.storage.claimGeneration(generationId, userId, deps.now().toISOString()))) throw forbidden();
   const existing = await deps.storage.getMedia(mediaId);
   if (existing) {
-    if (existing.ownerId !== userId) throw new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
+    // a record from before generations had owner items, made by another user
+    if (existing.ownerId !== userId) throw forbidden();
     if (existing.status === 'uploaded') return { status: 200, body: { mediaId, duplicateOf: mediaId, status: existing.status } };
     if (existing.status === 'pending') {
       throw new ApiError('CONFLICT', `Media ${mediaId} is already pending; ask POST /media/${mediaId}/upload-url for a fresh URL`, { mediaId });

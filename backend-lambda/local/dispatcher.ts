@@ -13,6 +13,11 @@ export interface DispatcherOptions {
   attempts: number;
   backoffMs: number;
   handle(event: S3Event): Promise<unknown>;
+  /**
+   * After an event's last attempt threw (not when the dispatcher stops: a restart redelivers
+   * those), so its record can end `failed` instead of waiting for the clean-up (SPEC §5).
+   */
+  onGiveUp?(event: S3Event, err: unknown): Promise<unknown>;
   log?(message: string, err?: unknown): void;
   /**
    * Processing (Sharp) and the request path share the machine's cores: while the last upload
@@ -86,7 +91,8 @@ export class EventDispatcher {
         this.timers.add(timer);
         return;
       }
-      this.opts.log?.(`event dropped after ${attempt} attempts; the record stays pending until the clean-up or a restart`, err);
+      this.opts.log?.(`event given up after ${attempt} attempts`, err);
+      if (!this.stopped && this.opts.onGiveUp) await this.opts.onGiveUp(event, err).catch((e: unknown) => this.opts.log?.('could not mark the given-up event failed', e));
     }
     this.settle();
   }

@@ -31,6 +31,10 @@ program
   .option('--s3-public-url <url>', 'S3 address to put into presigned URLs')
   .option('--oidc-issuer <url>', 'accept this OpenID Connect issuer\'s tokens (`ferry login`) instead of the local token')
   .option('--oidc-client-id <id>', 'the client ID those tokens must be issued to, with --oidc-issuer')
+  .option('--s3-port <n>', 'S3 store port (0 picks a free one; fix it for rclone or the AWS CLI)', parsePort, 0)
+  .option('--cors-origin <origin...>', 'more browser origins the S3 store answers CORS for (besides the app and loopback serve mode)')
+  .option('--print-credentials', "print the S3 store's endpoint, bucket, region and per-install key (for rclone, the AWS CLI) and exit")
+  .option('--json', 'with --print-credentials: as one JSON object')
   .action(async (opts) => (await import('./commands/backend.ts')).run(opts));
 
 const loginOptions = (cmd: Command) =>

@@ -30,6 +30,7 @@ import { openEngineHost, type EngineHost } from '../engine/host.ts';
 import type { ForkBackend } from '../launcher/launch.ts';
 import { appCsp, appHost, isTrustedSender } from './security.ts';
 import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.ts';
+import { keepBackendSecret, redactSettings } from '../engine/settings.ts';
 import { trayIconDataUrl } from './icon.ts';
 
 const here = import.meta.dirname;
@@ -103,7 +104,8 @@ function showProgress(t: QueueTotals): void {
 /** The engine API as the renderer sees it: backend choice and start-at-login are desktop settings. */
 function desktopApi(): EngineApi {
   const engine = async (): Promise<EngineApi> => (host ?? (await hostReady)).api;
-  const merge = (s: Settings): Settings => ({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
+  // The page never gets a remote token back (redactSettings), and an empty one keeps what is set.
+  const merge = (s: Settings): Settings => redactSettings({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
   return new Proxy({} as EngineApi, {
     get(_t, name: keyof EngineApi) {
       if (name === 'getSettings') return async () => merge(await (await engine()).getSettings());
@@ -114,8 +116,9 @@ function desktopApi(): EngineApi {
             app.setLoginItemSettings({ openAtLogin: startAtLogin });
             desktop = { ...desktop, startAtLogin };
           }
-          const backendChanged = backend !== undefined && JSON.stringify(backend) !== JSON.stringify(desktop.backend);
-          if (backend) desktop = { ...desktop, backend };
+          const chosen = backend && keepBackendSecret(backend, desktop.backend);
+          const backendChanged = chosen !== undefined && JSON.stringify(chosen) !== JSON.stringify(desktop.backend);
+          if (chosen) desktop = { ...desktop, backend: chosen };
           saveDesktopSettings(settingsFile, desktop, safeStorage);
           const api = await engine();
           const saved = Object.keys(rest).length ? await api.updateSettings(rest) : await api.getSettings();

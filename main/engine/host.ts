@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
-import { dataPaths } from '../config/paths.ts';
+import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
@@ -16,7 +16,7 @@ import { LoginTokenProvider } from '../auth/token-provider.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { keepBackendSecret, loadSettings, redactSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from './clock.ts';
 
 import { TokenBucket } from './token-bucket.ts';
@@ -78,6 +78,7 @@ export interface OpenEngineHostOptions {
 export async function openEngineHost(opts: OpenEngineHostOptions): Promise<EngineHostInternals> {
   const dataDir = resolve(opts.dataDir);
   const paths = dataPaths(dataDir);
+  preparePrivateDataDir(dataDir);
   let settings: Settings = loadSettings(paths.settings);
   const run = { ...settings, ...opts.overrides };
 
@@ -223,13 +224,13 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       await stopWatch(id);
       store.intake.removeWatch(id);
     },
-    getSettings: async () => settings,
+    getSettings: async () => redactSettings(settings),
     updateSettings: async (patch) => {
-      settings = { ...settings, ...patch };
+      settings = { ...settings, ...patch, ...(patch.backend ? { backend: keepBackendSecret(patch.backend, settings.backend) } : {}) };
       saveSettings(paths.settings, settings);
       engine.setConcurrency(settings.concurrency, settings.partConcurrency);
       bucket.setRate(settings.bandwidthLimit);
-      return settings;
+      return redactSettings(settings);
     },
   };
 

@@ -98,12 +98,15 @@ export function errorAdvice(code: ErrorCode): string {
       return 'The file is empty. Check the original, or Cancel it.';
     case 'UPLOAD_EXPIRED':
       return 'The upload took too long and expired. Press Retry to start it again.';
+    case 'UPLOAD_MISSING':
+      return 'The file never arrived in storage (or was deleted before it was processed). Press Retry to send it again.';
     case 'RATE_LIMITED':
       return 'The backend is busy. Ferry slows down and retries; press Retry to try now.';
     case 'CANCELLED':
       return 'You cancelled this file. Press Retry to upload it after all.';
     case 'UPLOAD_REJECTED':
     case 'INVALID_REQUEST':
+    case 'BODY_TOO_LARGE':
     case 'CONFLICT':
       return 'The backend rejected the upload. Press Retry; if it fails again, check the backend log.';
     case 'PROCESSING_FAILED':

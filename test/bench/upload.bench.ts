@@ -51,6 +51,8 @@ interface Backend {
   s3: string;
   bucket: string;
   token: string;
+  /** the store's per-install key, as `ferry backend --print-credentials` gives it to rclone and the AWS CLI */
+  key: { accessKeyId: string; secretAccessKey: string };
   stop(): void;
 }
 
@@ -66,8 +68,10 @@ async function startBackend(dataDir: string): Promise<Backend> {
     });
     child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
   });
-  const info = JSON.parse(line) as Omit<Backend, 'stop'>;
-  return { ...info, stop: () => child.kill('SIGTERM') };
+  const info = JSON.parse(line) as Omit<Backend, 'stop' | 'key'>;
+  const creds = spawnSync(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir, '--print-credentials', '--json'], { encoding: 'utf8' });
+  const key = JSON.parse(creds.stdout) as Backend['key'];
+  return { ...info, key, stop: () => child.kill('SIGTERM') };
 }
 
 interface Result {
@@ -95,18 +99,19 @@ function rcloneEnv(b: Backend): Record<string, string> {
   return {
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: 'S3RVER',
-    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: 'S3RVER',
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: b.key.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: b.key.secretAccessKey,
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
     RCLONE_CONFIG_BENCH_ENDPOINT: b.s3,
     RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
     AWS_CA_BUNDLE: '',
   };
 }
 
-function awsEnv(): Record<string, string> {
+function awsEnv(b: Backend): Record<string, string> {
   const cfg = join(root, 'aws-config');
   writeFileSync(cfg, '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 10\n');
-  return { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  return { AWS_ACCESS_KEY_ID: b.key.accessKeyId, AWS_SECRET_ACCESS_KEY: b.key.secretAccessKey, AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
 }
 
 function ferry(b: Backend, dir: string, album: string, bytes: number, extra: string[] = [], label = 'ferry'): Result {
@@ -129,7 +134,7 @@ const results: Record<string, Result[]> = {};
   try {
     const rows: Result[] = [];
     rows.push(timed('rclone copy --transfers 8', 'rclone', ['copy', data.small, `bench:${b.bucket}/rclone-small`, '--transfers', '8', '--s3-no-check-bucket'], data.smallBytes, rcloneEnv(b)));
-    rows.push(timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', b.s3, data.small, `s3://${b.bucket}/aws-small/`], data.smallBytes, awsEnv()));
+    rows.push(timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', b.s3, data.small, `s3://${b.bucket}/aws-small/`], data.smallBytes, awsEnv(b)));
     // The waiting run goes first: it leaves no processing backlog behind to slow the next one down.
     rows.push(ferry(b, data.small, 'bench-small-wait', data.smallBytes, ['--concurrency', '8'], 'ferry --concurrency 8 (+ thumbnails done)'));
     rows.push(ferry(b, data.small, 'bench-small', data.smallBytes, ['--concurrency', '8', '--no-wait'], 'ferry --concurrency 8 (bytes in S3)'));
@@ -152,7 +157,7 @@ const results: Record<string, Result[]> = {};
         rcloneEnv(b),
       ),
     );
-    rows.push(timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', b.s3, data.large, `s3://${b.bucket}/aws-large/`], data.largeBytes, awsEnv()));
+    rows.push(timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', b.s3, data.large, `s3://${b.bucket}/aws-large/`], data.largeBytes, awsEnv(b)));
     rows.push(ferry(b, data.large, 'bench-large', data.largeBytes, ['--no-wait'], 'ferry (8 MiB parts, 4 in flight, incl. sha256)'));
     results.large = rows;
     table(`one ${LARGE_MIB} MiB file`, rows);

@@ -87,6 +87,13 @@ describe.skipIf(!hasChromium)(`ferry serve in Chromium${hasChromium ? '' : ` (${
     await fresh.close();
   });
 
+  it('takes the token out of the address bar, and a reload still works on the cookie', async () => {
+    expect(page.url()).not.toContain('token=');
+    await page.reload();
+    await page.getByText('Nothing queued yet').waitFor({ timeout: wait });
+    expect(page.url()).not.toContain('token=');
+  });
+
   it('sets a bandwidth limit in Settings', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Bandwidth limit (MB/s, 0 for none)').fill('1');

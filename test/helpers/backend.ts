@@ -10,7 +10,6 @@ import sharp from 'sharp';
 import {
   LOCAL_BUCKET,
   LOCAL_TABLE,
-  S3RVER_CREDENTIALS,
   startEmbeddedBackend,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
@@ -157,15 +156,15 @@ export async function createAlbum(backend: Pick<EmbeddedBackend, 'api' | 'token'
 }
 
 /** Deps pointing at a running embedded backend's stores, for calling cores directly (fake clocks, re-delivered events). */
-export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): AwsDeps {
+export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb' | 's3Key'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): AwsDeps {
   const deps = makeDeps({
     region: 'us-east-1',
     tableName: LOCAL_TABLE,
     bucketName: LOCAL_BUCKET,
     s3Endpoint: backend.s3,
     s3PublicUrl: backend.s3,
-    dynamodbEndpoint: backend.dynamodb,
-    credentials: S3RVER_CREDENTIALS,
+    dynamodbSocket: backend.dynamodb.replace(/^unix:/, ''),
+    credentials: backend.s3Key,
     maxUploadBytes: DEFAULTS.maxUploadBytes,
     pendingMaxAgeSeconds: DEFAULTS.pendingMaxAgeSeconds,
     presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,

@@ -43,6 +43,8 @@ export class MemoryStorage implements Storage {
   readonly media = new Map<string, StoredMedia>();
   readonly albums = new Map<string, AlbumRecord>();
   readonly users = new Map<string, UserRecord>();
+  /** generation ID → owner */
+  readonly generations = new Map<string, string>();
   readonly calls: string[] = [];
 
   private log(name: string): void {
@@ -133,6 +135,13 @@ export class MemoryStorage implements Storage {
     const u = this.users.get(userId) ?? { userId, createdAt: now, updatedAt: now };
     if (name && !u.name) u.name = name;
     this.users.set(userId, u);
+  }
+
+  async claimGeneration(generationId: string, ownerId: string): Promise<boolean> {
+    this.log('claimGeneration');
+    const owner = this.generations.get(generationId) ?? ownerId;
+    this.generations.set(generationId, owner);
+    return owner === ownerId;
   }
 
   async createAlbum(album: AlbumRecord): Promise<boolean> {

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => backend?.destroy());
 
-const tagsOf = async (key: string) => (await s3Client(backend.s3Listen).send(new GetObjectTaggingCommand({ Bucket: backend.bucket, Key: key }))).TagSet ?? [];
+const tagsOf = async (key: string) => (await s3Client(backend.s3Listen, backend.s3Key).send(new GetObjectTaggingCommand({ Bucket: backend.bucket, Key: key }))).TagSet ?? [];
 
 describe('failed originals (integration)', () => {
   it('tags an original whose bytes fail processing, and leaves a good one untagged', async () => {
@@ -36,7 +36,7 @@ describe('failed originals (integration)', () => {
   it('a re-delivered event for a failed record tags its original again (after a tagging error, say)', async () => {
     const bad = await uploadToAlbum(backend, albumId, await makePng(20, 20), { filename: 'again.jpg', mimeType: 'image/jpeg' });
     await backend.idle();
-    const s3 = s3Client(backend.s3Listen);
+    const s3 = s3Client(backend.s3Listen, backend.s3Key);
     await s3.send(new PutObjectTaggingCommand({ Bucket: backend.bucket, Key: bad.key, Tagging: { TagSet: [] } }));
     expect(await tagsOf(bad.key)).toEqual([]);
     const deps = backendDeps(backend);

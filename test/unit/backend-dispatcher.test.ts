@@ -34,16 +34,25 @@ describe('EventDispatcher', () => {
     expect([calls, idle]).toEqual([3, true]);
   });
 
-  it('gives up after the last attempt and logs it', async () => {
+  it('gives up after the last attempt, logs it, and hands the event to onGiveUp before it is idle', async () => {
     vi.useFakeTimers();
     const log = vi.fn();
-    const d = new EventDispatcher({ concurrency: 1, attempts: 2, backoffMs: 10, handle: async () => Promise.reject(new Error('boom')), log });
+    const givenUp: [string, string][] = [];
+    const d = new EventDispatcher({
+      concurrency: 1,
+      attempts: 2,
+      backoffMs: 10,
+      handle: async () => Promise.reject(new Error('boom')),
+      onGiveUp: async (e, err) => void givenUp.push([e.Records[0]!.s3.object.key, (err as Error).message]),
+      log,
+    });
     d.dispatch(event('a'));
     const idle = d.idle();
     await vi.advanceTimersByTimeAsync(10);
     await idle;
     expect(log).toHaveBeenCalledTimes(2);
-    expect(String(log.mock.calls[1]![0])).toContain('dropped after 2 attempts');
+    expect(String(log.mock.calls[1]![0])).toContain('given up after 2 attempts');
+    expect(givenUp).toEqual([['a', 'boom']]);
   });
 
   it('never runs more handlers at once than its concurrency', async () => {

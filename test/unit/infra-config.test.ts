@@ -11,10 +11,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../backend-lambda/functions/routes.ts';
 import { parseRouteKey } from '../../backend-lambda/infra/api.ts';
 import { buildApp } from '../../backend-lambda/infra/app.ts';
 import { readInfraConfig } from '../../backend-lambda/infra/config.ts';
 import { binaryPackageDir, LAMBDA_SHARP_BINARIES, lockedPackage, sharpJsPackages } from '../../backend-lambda/infra/sharp-bundle.ts';
+
+/** One per route, plus process-upload, its dead-letter consumer and cleanup-pending. */
+const ALL_FUNCTIONS = apiRoutes.length + 3;
 import { parseContextArgs } from '../../backend-lambda/infra/synth.ts';
 import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from '../../backend-lambda/infra/bucket.ts';
 import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey } from '../../shared/object-keys.ts';
@@ -204,7 +208,7 @@ describe('with presigned thumbnails', () => {
   it('creates no CloudFront and leaves PUBLIC_BASE_URL unset, so the handlers sign GETs', () => {
     const { template, fns } = synthNoBundling({ thumbnailBaseUrl: 'presigned' });
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
-    expect(fns).toHaveLength(18);
+    expect(fns).toHaveLength(ALL_FUNCTIONS);
     for (const fn of fns) expect(fn.Properties.Environment.Variables).not.toHaveProperty('PUBLIC_BASE_URL');
     template.hasOutput('ThumbnailBaseUrl', { Value: 'presigned' });
   });
@@ -216,7 +220,7 @@ describe('with a configured thumbnail base URL', () => {
     expect(stack.stackName).toBe('FerryTest');
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
-    expect(fns).toHaveLength(18);
+    expect(fns).toHaveLength(ALL_FUNCTIONS);
     for (const fn of fns) {
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://img.example.com');
       expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();

@@ -157,6 +157,16 @@ describe('process-upload', () => {
     expect(actionsOf('process-upload', 'sqs')).toContain('sqs:SendMessage');
   });
 
+  it('has its dead-letter queue consumed by process-upload-failed, which may touch the table but not the bucket', () => {
+    const [[queueId] = []] = ofType('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf('process-upload-failed') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
+    expect(actionsOf('process-upload-failed', 'sqs')).toContain('sqs:ReceiveMessage');
+    expect([...actionsOf('process-upload-failed', 's3')]).toEqual([]);
+  });
+
   it('ships Sharp with its linux-arm64 binaries next to a bundle that imports it, and only there', () => {
     const dir = assetDirOf('process-upload');
     for (const pkg of ['sharp', 'detect-libc', '@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64']) {
@@ -186,8 +196,8 @@ describe('process-upload', () => {
 });
 
 describe('functions', () => {
-  it('are one per route plus process-upload and cleanup-pending, all on nodejs24.x and arm64', () => {
-    expect(Object.keys(stack.functions).sort()).toEqual([...apiRoutes.map((r) => r.fn), 'process-upload', 'cleanup-pending'].sort());
+  it('are one per route plus process-upload, its dead-letter consumer and cleanup-pending, all on nodejs24.x and arm64', () => {
+    expect(Object.keys(stack.functions).sort()).toEqual([...apiRoutes.map((r) => r.fn), 'process-upload', 'process-upload-failed', 'cleanup-pending'].sort());
     for (const fn of Object.keys(stack.functions) as FunctionName[]) {
       const props = resources[logicalIdOf(fn)]!.Properties;
       expect(props.Runtime, fn).toBe('nodejs24.x');

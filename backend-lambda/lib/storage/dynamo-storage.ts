@@ -57,6 +57,22 @@ export class DynamoStorage extends DynamoReads implements Storage {
     );
   }
 
+  async claimGeneration(generationId: string, ownerId: string, now: string): Promise<boolean> {
+    // One conditional write, whoever is first: it creates the owner item, or finds it already ours.
+    return this.conditional(
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.generation(generationId),
+          UpdateExpression: 'SET #t = :t, generationId = :g, ownerId = :o, createdAt = if_not_exists(createdAt, :now)',
+          ConditionExpression: 'attribute_not_exists(pk) OR ownerId = :o',
+          ExpressionAttributeNames: { '#t': 'type' },
+          ExpressionAttributeValues: { ':t': 'generation', ':g': generationId, ':o': ownerId, ':now': now },
+        }),
+      ),
+    );
+  }
+
   async createAlbum(album: AlbumRecord): Promise<boolean> {
     const item = { ...tableKeys.album(album.ownerId, album.albumId), type: 'album', ...album };
     return this.conditional(this.ddb.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })));

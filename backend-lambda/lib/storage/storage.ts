@@ -100,6 +100,11 @@ export interface StorageReads {
 export interface Storage extends StorageReads {
   /** Creates the user's profile if it does not exist yet (and its name, if it has none). */
   ensureUser(userId: string, now: string, name?: string): Promise<void>;
+  /**
+   * Claims a generation for `ownerId` if nobody has (SPEC §2: the first upload that names it owns
+   * it); true when it is theirs now or already was, false when it is someone else's.
+   */
+  claimGeneration(generationId: string, ownerId: string, now: string): Promise<boolean>;
   /** Creates an album; false if that ID already exists. */
   createAlbum(album: AlbumRecord): Promise<boolean>;
   /**

@@ -5,11 +5,13 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-/** Primary keys of the three item types. */
+/** Primary keys of the item types. */
 export const tableKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
   media: (mediaId: string) => ({ pk: `MEDIA#${mediaId}`, sk: 'MEDIA' }),
+  /** who owns a generation (its media items are per index; this item is one per generation) */
+  generation: (generationId: string) => ({ pk: `GENERATION#${generationId}`, sk: 'OWNER' }),
   /** sort-key prefix of a user's albums */
   albumSkPrefix: 'ALBUM#',
 };

@@ -1,7 +1,7 @@
 /** `ferry status`: the local queue, read straight from SQLite (no backend needed). */
 import { existsSync } from 'node:fs';
 import prettyBytes from 'pretty-bytes';
-import { resolveDataDir, dataPaths } from '../../config/paths.ts';
+import { resolveDataDir, dataPaths, preparePrivateDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { QueueStore } from '../../store/queue-store.ts';
 import { EXIT, guard, type ApiFlags } from '../common.ts';
@@ -14,6 +14,7 @@ export async function run(flags: ApiFlags & { json?: boolean }): Promise<never> 
       console.log(flags.json ? JSON.stringify({ files: 0, byState: {}, failed: [] }) : 'the queue is empty');
       return EXIT.ok;
     }
+    preparePrivateDataDir(resolveDataDir(flags.dataDir));
     const store = new QueueStore(openDatabase(file));
     const t = store.totals();
     const failed = store.pageInState('failed', 0, 100).map((r) => ({ id: r.id, path: r.path, mediaId: r.mediaId, code: r.error?.code, message: r.error?.message }));

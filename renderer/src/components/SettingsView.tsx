@@ -69,6 +69,8 @@ export function SettingsView() {
                   id={ids.token}
                   type="password"
                   autoComplete="off"
+                  // The engine never sends a saved token back; empty keeps it (shared/engine-api.ts Settings).
+                  placeholder={remote.tokenSet ? 'saved (leave empty to keep it)' : ''}
                   value={remote.token}
                   onChange={(e) => setDraft({ ...draft, backend: { ...remote, token: e.target.value } })}
                 />
