@@ -64,7 +64,11 @@ export interface Settings {
   partConcurrency: number;
   /** bytes per second; 0 for unlimited */
   bandwidthLimit: number;
+  /** a timetable in rclone's `--bwlimit` syntax (shared/bwlimit.ts); when set it wins over `bandwidthLimit`; '' for none */
+  bandwidthSchedule: string;
   startAtLogin: boolean;
+  /** desktop app: pause every upload while the machine runs on battery, resume on mains power */
+  pauseOnBattery: boolean;
 }
 
 export interface EngineStatus {

@@ -43,7 +43,7 @@ export class InMemoryFakeEngine {
   albums: Album[] = [];
   media = new Map<string, Media[]>();
   watches: WatchedFolder[] = [];
-  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, startAtLogin: false };
+  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, bandwidthSchedule: '', startAtLogin: false, pauseOnBattery: false };
   online = true;
   paused = false;
   calls: FakeCall[] = [];

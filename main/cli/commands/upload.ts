@@ -1,6 +1,6 @@
 /** `ferry upload <path...> --album <id|title>`: uploads, waits for processing, exits 0 only if all arrived. */
 import { existsSync } from 'node:fs';
-import { EXIT, UsageError, guard, intFlag, openHost, rateFlag, resolveAlbum, type ApiFlags } from '../common.ts';
+import { EXIT, UsageError, guard, bandwidthFlags, intFlag, openHost, resolveAlbum, type ApiFlags } from '../common.ts';
 import { followBatch, interruption } from '../batch.ts';
 
 export interface UploadFlags extends ApiFlags {
@@ -8,6 +8,8 @@ export interface UploadFlags extends ApiFlags {
   createAlbum?: boolean;
   concurrency?: string;
   limitRate?: string;
+  /** an rclone-style timetable, e.g. "08:00,512k 19:00,off" */
+  bwlimit?: string;
   /** commander's `--no-wait` */
   wait?: boolean;
   json?: boolean;
@@ -19,10 +21,10 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
     const missing = paths.filter((p) => !existsSync(p));
     if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
     const concurrency = intFlag('concurrency', flags.concurrency, 4);
-    const bandwidthLimit = rateFlag(flags.limitRate);
+    const bandwidth = bandwidthFlags(flags);
     const interrupted = interruption();
     const host = await openHost(flags, {
-      overrides: { concurrency, bandwidthLimit },
+      overrides: { concurrency, ...bandwidth },
       ...(flags.wait === false ? { engineOptions: { statusPolling: false } } : {}),
     });
     try {
