@@ -1,7 +1,7 @@
 /** `ferry upload <path...> --album <id|title>`: uploads, waits for processing, exits 0 only if all arrived. */
 import { existsSync } from 'node:fs';
 import { EXIT, UsageError, guard, bandwidthFlags, intFlag, openHost, resolveAlbum, type ApiFlags } from '../common.ts';
-import { followBatch, interruption } from '../batch.ts';
+import { followBatch, interruption, summaryLine } from '../batch.ts';
 
 export interface UploadFlags extends ApiFlags {
   album: string;
@@ -42,8 +42,9 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
       if (host.engine.paused) host.engine.resumeAll();
       const { ids } = await host.addPathsWithIds(paths, { kind: 'album', albumId: album.albumId });
       const bars = Boolean(process.stderr.isTTY) && !flags.json;
-      if (!flags.json && !bars) console.log(`uploading ${ids.length} files to album "${album.title}" (${album.albumId})`);
-      const { report, interrupted: stopped } = await followBatch(host, ids, {
+      // Said on a terminal too (it was only printed when piped): which album, and how many files.
+      if (!flags.json) console.log(`uploading ${ids.length} file${ids.length === 1 ? '' : 's'} to album "${album.title}" (${album.albumId})`);
+      const { report, interrupted: stopped, alreadyUploaded } = await followBatch(host, ids, {
         noWait: flags.wait === false,
         json: Boolean(flags.json),
         bars,
@@ -58,11 +59,7 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
         return EXIT.interrupted;
       }
       if (flags.json) console.log(JSON.stringify(report));
-      else
-        console.log(
-          `${report.uploaded.length} uploaded, ${report.skipped.length} skipped, ${report.failed.length} failed` +
-            (report.failed.length ? ' (ferry retry --all to try them again)' : ''),
-        );
+      else console.log(summaryLine(report, alreadyUploaded));
       return report.failed.length > 0 ? EXIT.failed : EXIT.ok;
     } finally {
       await host.close();
