@@ -93,6 +93,14 @@ apiOptions(
 ).action(async (mediaId, opts) => (await import('./commands/retry.ts')).run(mediaId, opts));
 
 apiOptions(
+  program
+    .command('rm')
+    .description('delete uploaded photos or videos: the original, its thumbnails and its record')
+    .argument('<mediaId...>', 'media IDs (ferry upload prints them, and --json lists them)')
+    .option('-y, --yes', 'do not ask for confirmation (for scripts)'),
+).action(async (mediaIds, opts) => (await import('./commands/rm.ts')).run(mediaIds, opts));
+
+apiOptions(
   program.command('serve').description('serve the UI to a browser on 127.0.0.1, behind a token').option('--port <n>', 'port (0 picks a free one)', parsePort, 0),
 ).action(async (opts) => (await import('./commands/serve.ts')).run(opts));
 

@@ -98,6 +98,9 @@ function fakeApi(
     abortUpload: async (mediaId) => {
       calls.push(`abort:${mediaId}`);
     },
+    deleteMedia: async (mediaId) => {
+      calls.push(`delete:${mediaId}`);
+    },
     getMedia: async (mediaId) => {
       hit('get');
       return media(mediaId, 'pending');

@@ -93,15 +93,18 @@ function Banners() {
   return null;
 }
 
-const noticeMs = { info: 6000, error: 20_000 };
+/** How long each kind of notice stays (ms). */
+export const noticeMs = { info: 6000, warn: 12_000, error: 12_000 };
 
 function Notices() {
   const notices = useFerry((s) => s.notices);
   const dismiss = useFerry((s) => s.dismiss);
   // Confirmations fade quickly; errors stay long enough to read what to do (the failed rows keep
-  // saying it after the notice is gone).
+  // saying it after the notice is gone). Each timer runs from when its notice appeared: restarting
+  // them on every change kept an error on screen for good while other notices kept coming (issue 14).
   useEffect(() => {
-    const timers = notices.map((n) => setTimeout(() => dismiss(n.id), noticeMs[n.kind]));
+    const now = Date.now();
+    const timers = notices.map((n) => setTimeout(() => dismiss(n.id), Math.max(0, n.at + noticeMs[n.kind] - now)));
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
   return (
@@ -109,7 +112,7 @@ function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
           <span>{n.text}</span>
-          <button type="button" className="ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
+          <button type="button" className="ghost" onClick={() => dismiss(n.id)} aria-label="Close notice">
             ×
           </button>
         </div>

@@ -1,0 +1,72 @@
+// @vitest-environment happy-dom
+/** The words and notices a person sees (issue 14 point 6), each checked with its exact wording. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { createFerryStore } from '../../renderer/src/store/ferry-store.ts';
+import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
+import { App, noticeMs } from '../../renderer/src/components/App.tsx';
+import { InMemoryFakeEngine } from './renderer-fake-engine.ts';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+async function mount(fake: InMemoryFakeEngine) {
+  const store = createFerryStore(fake.api, { initialView: 'queue' });
+  fake.onEvent((e) => store.getState().apply(e));
+  render(
+    <ConnectionContext.Provider value={{ kind: 'browser' }}>
+      <StoreContext.Provider value={store}>
+        <App />
+      </StoreContext.Provider>
+    </ConnectionContext.Provider>,
+  );
+  await act(async () => {
+    await store.getState().refreshAll();
+  });
+  return store;
+}
+
+describe('the batch notice', () => {
+  it('is neutral when every file went through', async () => {
+    const fake = new InMemoryFakeEngine();
+    await mount(fake);
+    act(() => fake.emit({ type: 'batch-finished', uploaded: 44, failed: 0 }));
+    const notice = screen.getByText('Batch finished: 44 uploaded, thumbnails ready on the Albums page.').parentElement!;
+    expect(notice.className).toBe('notice info');
+    expect(notice.getAttribute('role')).toBe('status');
+  });
+
+  it('is amber, not an error, when some files failed', async () => {
+    const fake = new InMemoryFakeEngine();
+    await mount(fake);
+    act(() => fake.emit({ type: 'batch-finished', uploaded: 41, failed: 3 }));
+    const notice = screen.getByText(/^Batch finished: 41 uploaded, 3 failed\./).parentElement!;
+    expect(notice.className).toBe('notice warn');
+    expect(notice.getAttribute('role')).toBe('status');
+  });
+});
+
+describe('an error notice', () => {
+  it('clears by itself even while other notices keep arriving, and closes at once with its button', async () => {
+    const fake = new InMemoryFakeEngine();
+    const store = await mount(fake);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    act(() => store.getState().notify('error', 'Could not reach the engine: socket closed'));
+    // A new notice every 4 s used to restart every timer, so the error never went away.
+    for (let t = 0; t < noticeMs.error + 4_000; t += 4_000) {
+      act(() => {
+        store.getState().notify('info', `Added 1 file (${t}).`);
+        vi.advanceTimersByTime(4_000);
+      });
+    }
+    expect(screen.queryByText('Could not reach the engine: socket closed')).toBeNull();
+
+    act(() => store.getState().notify('error', 'Could not pause: the engine is restarting'));
+    const close = screen.getByText('Could not pause: the engine is restarting').parentElement!.querySelector('button')!;
+    expect(close.getAttribute('aria-label')).toBe('Close notice');
+    act(() => fireEvent.click(close));
+    expect(screen.queryByText('Could not pause: the engine is restarting')).toBeNull();
+  });
+});
