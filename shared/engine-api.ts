@@ -81,7 +81,8 @@ export interface EngineStatus {
 export interface EngineApi {
   status(): Promise<EngineStatus>;
   listQueue(query: { offset: number; limit: number; states?: FileState[] }): Promise<QueuePage>;
-  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number }>;
+  /** `skipped`: every file not added; `unsupported`: of those, the ones Ferry does not upload (a `.txt`) */
+  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number; unsupported: number }>;
   pauseAll(): Promise<void>;
   resumeAll(): Promise<void>;
   pause(id: number): Promise<void>;

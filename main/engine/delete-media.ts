@@ -3,8 +3,8 @@
  * the album grid's delete. The queue's rows for a deleted media go too: a row left saying
  * "uploaded" would make the next `ferry upload` of that folder skip a photo that no longer exists.
  */
+import { isFinal } from '../../shared/file-states.ts';
 import type { QueueStore } from '../store/queue-store.ts';
-import { finalStates } from '../store/queue-store.ts';
 import type { ApiClient } from './api-client.ts';
 import { HttpError } from './errors.ts';
 
@@ -41,7 +41,7 @@ export async function deleteMediaMany(
         await client.deleteMedia(id);
         result.deleted.push(id);
         const rows: number[] = [];
-        for (let row = store.findByMediaId(id); row && finalStates.includes(row.state); row = store.findByMediaId(id)) {
+        for (let row = store.findByMediaId(id); row && isFinal(row.state); row = store.findByMediaId(id)) {
           store.deleteRows([row.id]);
           rows.push(row.id);
         }

@@ -199,7 +199,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     },
     addPaths: async (p, target) => {
       const r = await addWithIds(p, target);
-      return { added: r.added, skipped: r.skipped };
+      return { added: r.added, skipped: r.skipped, unsupported: r.unsupported };
     },
     pauseAll: async () => engine.pauseAll(),
     resumeAll: async () => engine.resumeAll(),

@@ -70,3 +70,31 @@ describe('an error notice', () => {
     expect(screen.queryByText('Could not pause: the engine is restarting')).toBeNull();
   });
 });
+
+describe('the notice after adding files', () => {
+  it('a .txt in a fresh queue is "not a photo or video", never "already queued"', async () => {
+    const fake = new InMemoryFakeEngine();
+    const store = await mount(fake);
+    await act(async () => {
+      await store.getState().addPaths(['/photos/notes.txt'], { kind: 'album', albumId: 'a1' });
+    });
+    expect(store.getState().notices.at(-1)?.text).toBe(
+      'Added 0 files; skipped 1 file that is not a photo or video. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.',
+    );
+  });
+
+  it('files already in the queue are said as such', async () => {
+    const fake = new InMemoryFakeEngine();
+    const store = await mount(fake);
+    await act(async () => {
+      await store.getState().addPaths(['/photos/a.jpg', '/photos/b.jpg'], { kind: 'album', albumId: 'a1' });
+    });
+    expect(store.getState().notices.at(-1)?.text).toBe('Added 2 files.');
+    await act(async () => {
+      await store.getState().addPaths(['/photos/a.jpg', '/photos/b.jpg', '/photos/c.jpg', '/photos/x.txt'], { kind: 'album', albumId: 'a1' });
+    });
+    expect(store.getState().notices.at(-1)?.text).toBe(
+      'Added 1 file; 2 were already in the queue; skipped 1 file that is not a photo or video. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.',
+    );
+  });
+});

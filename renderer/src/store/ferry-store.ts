@@ -119,6 +119,22 @@ export function emptyTotals(): QueueTotals {
   };
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What adding files did, in words: files Ferry does not upload are said apart from files already in
+ * the queue (a `.txt` in a fresh data dir read "skipped 1 already queued", issue 14).
+ */
+export function addedNotice(res: { added: number; skipped: number; unsupported: number }): string {
+  const types = 'Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.';
+  if (res.added === 0 && res.skipped === 0) return `Nothing to upload there. ${types}`;
+  const queued = res.skipped - res.unsupported;
+  const parts = [`Added ${plural(res.added, 'file')}`];
+  if (queued > 0) parts.push(`${queued} ${queued === 1 ? 'was' : 'were'} already in the queue`);
+  if (res.unsupported > 0) parts.push(`skipped ${plural(res.unsupported, 'file')} that ${res.unsupported === 1 ? 'is' : 'are'} not a photo or video`);
+  return `${parts.join('; ')}.${res.unsupported > 0 ? ` ${types}` : ''}`;
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -311,12 +327,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       async addPaths(paths, target) {
         const res = await guard('Could not add those files', () => api.addPaths(paths, target));
         if (!res) return false;
-        get().notify(
-          'info',
-          res.added === 0 && res.skipped === 0
-            ? 'Nothing to upload there. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.'
-            : `Added ${res.added} file${res.added === 1 ? '' : 's'}` + (res.skipped ? `, skipped ${res.skipped} already queued.` : '.'),
-        );
+        get().notify('info', addedNotice(res));
         scheduleReload();
         return true;
       },
