@@ -55,6 +55,9 @@ export class Engine {
     this.views = new QueueViews({ store: deps.store, progress, clock: deps.clock, emit, isActive: (id) => this.active.has(id) });
     const touch = (id: number) => this.views.touch(id);
     this.rows = new RowStates({ store: deps.store, touch });
+    this.rows.listeners.add((_id, state) => {
+      if (isFinal(state)) this.views.noteSettled();
+    });
     this.net = new Connectivity({
       api: deps.api,
       clock: deps.clock,

@@ -12,6 +12,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+// happy-dom does no layout; give the queue's scroll box a screenful so the virtualizer has rows to show.
+for (const prop of ['offsetHeight', 'clientHeight', 'offsetWidth'] as const) {
+  Object.defineProperty(HTMLElement.prototype, prop, {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains('qlist') ? (prop === 'offsetWidth' ? 900 : 720) : 0;
+    },
+  });
+}
+
 async function mount(fake: InMemoryFakeEngine) {
   const store = createFerryStore(fake.api, { initialView: 'queue' });
   fake.onEvent((e) => store.getState().apply(e));
@@ -96,5 +106,19 @@ describe('the notice after adding files', () => {
     expect(store.getState().notices.at(-1)?.text).toBe(
       'Added 1 file; 2 were already in the queue; skipped 1 file that is not a photo or video. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.',
     );
+  });
+});
+
+describe('processing has its own indicator', () => {
+  it('a row making thumbnails says so, and the header counts it and is not at 100 %', async () => {
+    const { makeItems } = await import('./renderer-fake-engine.ts');
+    const fake = new InMemoryFakeEngine(makeItems(2, { state: 'processing', bytesSent: 2_000_000 }));
+    await mount(fake);
+    const row = await screen.findAllByText('2.0 MB sent · making thumbnails…');
+    expect(row).toHaveLength(2);
+    const bar = screen.getAllByRole('progressbar', { name: /img-000001\.jpg progress/ })[0]!;
+    expect(bar.getAttribute('aria-valuetext')).toBe('Sent; making thumbnails');
+    expect(screen.getByRole('progressbar', { name: 'All files' }).getAttribute('aria-valuenow')).toBe('50');
+    expect(document.querySelector('.totals-text')!.textContent).toContain('· 2 making thumbnails');
   });
 });

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useFerry } from '../store/context.ts';
 import type { View } from '../store/ferry-store.ts';
 import { formatBytes, formatEta, formatRate } from '../format.ts';
+import { filesInProgress, overallProgress } from '../../../shared/progress.ts';
 import { QueueView } from './QueueView.tsx';
 import { WatchedView } from './WatchedView.tsx';
 import { AlbumsView } from './AlbumsView.tsx';
@@ -20,8 +21,10 @@ function Totals() {
   const paused = useFerry((s) => s.paused);
   const pauseAll = useFerry((s) => s.pauseAll);
   const resumeAll = useFerry((s) => s.resumeAll);
-  const pct = totals.bytesTotal > 0 ? Math.round((totals.bytesSent / totals.bytesTotal) * 100) : 0;
-  const pending = totals.byState.queued + totals.byState.hashing + totals.byState.requesting + totals.byState.uploading + totals.byState.paused;
+  // Files drive it, thumbnails included (shared/progress.ts): bytes alone read 100 % while they were made.
+  const pct = Math.floor(overallProgress(totals) * 100);
+  const pending = filesInProgress(totals);
+  const making = totals.byState.processing;
   // The tab or window title carries progress, so it shows while Ferry is in the background.
   useEffect(() => {
     document.title = pending ? `Ferry · ${pct}%${paused ? ' (paused)' : ''}` : 'Ferry';
@@ -40,6 +43,7 @@ function Totals() {
           <span className="muted">
             {' '}
             · {formatBytes(totals.bytesSent)} of {formatBytes(totals.bytesTotal)} {formatRate(totals.rate) && `· ${formatRate(totals.rate)}`}{' '}
+            {making ? `· ${making.toLocaleString()} making thumbnails ` : ''}
             {paused ? '' : formatEta(totals.etaSeconds) && `· ${formatEta(totals.etaSeconds)}`}
           </span>
         ) : null}
