@@ -58,7 +58,10 @@ describe.skipIf(!hasTmux)('ferry upload on a terminal', () => {
     const dataDir = join(work, 'data');
     const total = await writeFolder(folder);
     expect(total).toBeGreaterThan(195_000_000);
-    const cmd = `${process.execPath} ${resolve('bin/ferry.js')} upload ${folder} --album Shoot --create-album; echo "EXIT=$?"; sleep 600`;
+    // Run twice: the second run finds everything uploaded and must say so ("already uploaded").
+    const upload = `${process.execPath} ${resolve('bin/ferry.js')} upload ${folder} --album Shoot --create-album`;
+    // `read` holds the first run's last screen until the test has read it and presses Enter.
+    const cmd = `${upload}; echo "EXIT=$?"; read _; clear; ${upload}; echo "AGAIN=$?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-e', `FERRY_DATA_DIR=${dataDir}`, cmd);
 
     const queueDb = join(dataDir, 'queue.sqlite');
@@ -106,6 +109,16 @@ describe.skipIf(!hasTmux)('ferry upload on a terminal', () => {
     expect(last).toContain('36 uploaded, 1 skipped, 0 failed');
     expect(barLines.length).toBeGreaterThan(10);
     expect(barLines.at(-1)).toMatch(/ 100% \| 37\/37 files \| .* \| done \| ETA 0s/);
+
+    tmux('send-keys', '-t', session, 'Enter');
+    let again = '';
+    for (const until = Date.now() + 120_000; !/AGAIN=\d+/.test(again); ) {
+      if (Date.now() > until) throw new Error(`the re-run did not finish within 120 s:\n${again}`);
+      await new Promise((r) => setTimeout(r, 200));
+      again = tmux('capture-pane', '-p', '-t', session);
+    }
+    expect(again).toMatch(/AGAIN=0/);
+    expect(again).toContain('36 already uploaded, 1 skipped, 0 failed');
     // The bar did go through a stage where bytes were in and thumbnails were still being made,
     // unless this machine made them faster than the screen was read.
     if (!sawProcessingBelow100) console.warn('cli-terminal: processing finished between two screen reads');
