@@ -199,7 +199,8 @@ export class MemoryStorage implements StorageWithDelete {
     this.log('uncountAlbumMedia');
     const a = this.albums.get(`${ownerId}/${albumId}`);
     if (!a) return false;
-    if (a.mediaCount > 0) {
+    const counted = a.mediaCount > 0;
+    if (counted) {
       a.mediaCount -= 1;
       a.updatedAt = now;
     }
@@ -207,7 +208,7 @@ export class MemoryStorage implements StorageWithDelete {
       if (cover.newCover) a.coverKey = cover.newCover;
       else delete a.coverKey;
     }
-    return true;
+    return counted;
   }
 }
 

@@ -123,7 +123,8 @@ export interface StorageWithDelete extends Storage {
   deleteMedia(mediaId: string): Promise<MediaRecord | undefined>;
   /**
    * One media fewer in the album (never below 0). With `cover`: when the album's cover is still
-   * `removedCover`, it becomes `newCover` (or none). False if the album is gone.
+   * `removedCover`, it becomes `newCover` (or none). False when nothing was uncounted (the album is
+   * gone, or its count is already 0).
    */
   uncountAlbumMedia(ownerId: string, albumId: string, cover: { removedCover: string; newCover: string | undefined } | undefined, now: string): Promise<boolean>;
 }
