@@ -121,4 +121,9 @@ describe('processing has its own indicator', () => {
     expect(screen.getByRole('progressbar', { name: 'All files' }).getAttribute('aria-valuenow')).toBe('50');
     expect(document.querySelector('.totals-text')!.textContent).toContain('· 2 making thumbnails');
   });
+
+  it('an empty queue has an empty header bar', async () => {
+    await mount(new InMemoryFakeEngine());
+    expect(screen.getByRole('progressbar', { name: 'All files' }).getAttribute('aria-valuenow')).toBe('0');
+  });
 });

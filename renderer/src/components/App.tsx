@@ -22,7 +22,8 @@ function Totals() {
   const pauseAll = useFerry((s) => s.pauseAll);
   const resumeAll = useFerry((s) => s.resumeAll);
   // Files drive it, thumbnails included (shared/progress.ts): bytes alone read 100 % while they were made.
-  const pct = Math.floor(overallProgress(totals) * 100);
+  // An empty queue shows an empty bar, not a full one.
+  const pct = totals.files === 0 ? 0 : Math.floor(overallProgress(totals) * 100);
   const pending = filesInProgress(totals);
   const making = totals.byState.processing;
   // The tab or window title carries progress, so it shows while Ferry is in the background.
