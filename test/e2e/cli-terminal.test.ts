@@ -3,7 +3,8 @@
  * the screen read every 150 ms. The bar must never show cli-progress's `LL`/`NF`, `NaN`, or an ETA
  * over a day, must show the album header and the skip reason of a `.txt` (once hidden on a
  * terminal), and may show 100 % only once every photo's thumbnails are made (it used to sit at 100 %
- * for 35 s while they were made, issue 14). Skipped, with the reason, where tmux is missing.
+ * for 35 s while they were made, issue 14). Then a re-run says "already uploaded", and `ferry rm`
+ * asks before deleting. Skipped, with the reason, where tmux is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,6 +120,28 @@ describe.skipIf(!hasTmux)('ferry upload on a terminal', () => {
     }
     expect(again).toMatch(/AGAIN=0/);
     expect(again).toContain('36 already uploaded, 1 skipped, 0 failed');
+
+    // ferry rm on a terminal names the file and asks; "y" deletes it.
+    const ro = new DatabaseSync(queueDb, { readOnly: true, timeout: 5_000 });
+    const { media_id: mediaId } = ro.prepare("SELECT media_id FROM files WHERE path LIKE '%photo-00.jpg'").get() as { media_id: string };
+    ro.close();
+    tmux('new-window', '-t', session, '-n', 'rm', '-e', `FERRY_DATA_DIR=${dataDir}`, `${process.execPath} ${resolve('bin/ferry.js')} rm ${mediaId}; echo "RM=$?"; sleep 600`);
+    const rmScreen = async (done: RegExp) => {
+      for (const until = Date.now() + 90_000; ; ) {
+        const text = tmux('capture-pane', '-p', '-t', `${session}:rm`);
+        if (done.test(text)) return text;
+        if (Date.now() > until) throw new Error(`ferry rm: no ${done} within 90 s:\n${text}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const asked = await rmScreen(/\[y\/N\]/);
+    expect(asked).toContain(`  ${mediaId}  photo-00.jpg`);
+    expect(asked).toContain('Delete photo-00.jpg and its thumbnails for good? [y/N]');
+    tmux('send-keys', '-t', `${session}:rm`, 'y', 'Enter');
+    const deleted = await rmScreen(/RM=\d+/);
+    expect(deleted).toContain(`deleted      ${mediaId}  photo-00.jpg`);
+    expect(deleted).toContain('1 deleted');
+    expect(deleted).toContain('RM=0');
     // The bar did go through a stage where bytes were in and thumbnails were still being made,
     // unless this machine made them faster than the screen was read.
     if (!sawProcessingBelow100) console.warn('cli-terminal: processing finished between two screen reads');
