@@ -41,9 +41,9 @@ export interface ApiClient {
   signParts(mediaId: string, partNumbers: number[], signal?: AbortSignal, checksums?: Record<string, string>): Promise<SignedPart[]>;
   completeUpload(mediaId: string, parts: { partNumber: number; etag: string; sha256?: string }[], signal?: AbortSignal): Promise<Media>;
   abortUpload(mediaId: string): Promise<void>;
-  /** DELETE /media/{id}: the original, its renditions and the record (SPEC §2) */
-  deleteMedia(mediaId: string): Promise<void>;
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
+  /** `DELETE /media/{id}`: the original, its renditions and the record. */
+  deleteMedia(mediaId: string): Promise<void>;
   mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
 }
 

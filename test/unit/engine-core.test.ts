@@ -58,6 +58,9 @@ function fakeApi(
     createAlbum: async () => {
       throw new Error('unused');
     },
+    deleteMedia: async () => {
+      throw new Error('unused');
+    },
     listAlbumMedia: async () => ({ media: [], nextCursor: null }),
     requestAlbumUpload: async (_albumId, body) => {
       hit('request');
@@ -97,9 +100,6 @@ function fakeApi(
     },
     abortUpload: async (mediaId) => {
       calls.push(`abort:${mediaId}`);
-    },
-    deleteMedia: async (mediaId) => {
-      calls.push(`delete:${mediaId}`);
     },
     getMedia: async (mediaId) => {
       hit('get');
