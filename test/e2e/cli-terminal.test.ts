@@ -7,7 +7,7 @@
  * asks before deleting. Skipped, with the reason, where tmux is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -22,6 +22,14 @@ const work = mkdtempSync(join(tmpdir(), 'ferry-tty-'));
 
 afterAll(() => {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
+  // The command starts its backend detached (it outlives a killed command, by design): when a run is
+  // cut short, stop it here by the pid it wrote, before its data dir goes.
+  try {
+    const { pid } = JSON.parse(readFileSync(join(work, 'data', 'backend', 'backend.json'), 'utf8')) as { pid: number };
+    process.kill(pid);
+  } catch {
+    // no backend left running
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
