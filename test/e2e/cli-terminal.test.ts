@@ -25,8 +25,10 @@ afterAll(() => {
   // The command starts its backend detached (it outlives a killed command, by design): when a run is
   // cut short, stop it here by the pid it wrote, before its data dir goes.
   try {
-    const { pid } = JSON.parse(readFileSync(join(work, 'data', 'backend', 'backend.json'), 'utf8')) as { pid: number };
-    process.kill(pid);
+    const dataDir = join(work, 'data');
+    const { pid } = JSON.parse(readFileSync(join(dataDir, 'backend', 'backend.json'), 'utf8')) as { pid: number };
+    // Only if that pid is still this data dir's backend (a stopped one's pid may have been reused).
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) process.kill(pid);
   } catch {
     // no backend left running
   }
