@@ -68,7 +68,11 @@ export interface Settings {
   partConcurrency: number;
   /** bytes per second; 0 for unlimited */
   bandwidthLimit: number;
+  /** a timetable in rclone's `--bwlimit` syntax (shared/bwlimit.ts); when set it wins over `bandwidthLimit`; '' for none */
+  bandwidthSchedule: string;
   startAtLogin: boolean;
+  /** desktop app: pause every upload while the machine runs on battery, resume on mains power */
+  pauseOnBattery: boolean;
 }
 
 export interface EngineStatus {
@@ -81,7 +85,8 @@ export interface EngineStatus {
 export interface EngineApi {
   status(): Promise<EngineStatus>;
   listQueue(query: { offset: number; limit: number; states?: FileState[] }): Promise<QueuePage>;
-  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number }>;
+  /** `skipped`: every file not added; `unsupported`: of those, the ones Ferry does not upload (a `.txt`) */
+  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number; unsupported: number }>;
   pauseAll(): Promise<void>;
   resumeAll(): Promise<void>;
   pause(id: number): Promise<void>;

@@ -42,3 +42,23 @@ export interface ErrorInfo {
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * Failures that fail the same way when the same file is sent again: the file itself is the problem
+ * (damaged, empty, too big, a type Ferry does not take) or its album is gone. Retry is not offered
+ * for these; the CLI once suggested `ferry retry --all` for them (issue 14).
+ */
+const needsFixFirst: ReadonlySet<ErrorCode> = new Set([
+  'FILE_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_IMAGE',
+  'CONTENT_TYPE_MISMATCH',
+  'IMAGE_TOO_LARGE',
+  'EMPTY_FILE',
+  'NOT_FOUND',
+]);
+
+/** Whether sending the same file again can succeed. */
+export function retryHelps(code: ErrorCode): boolean {
+  return !needsFixFirst.has(code);
+}

@@ -4,6 +4,7 @@
  * renderer uses. Electron IPC and the serve-mode WebSocket carry exactly these shapes.
  */
 import { z } from 'zod';
+import { parseBwSchedule } from './bwlimit.ts';
 import { errorCodes, type ErrorInfo } from './errors.ts';
 import {
   engineMethods,
@@ -37,7 +38,18 @@ const settingsPatch = z
     concurrency: z.number().int().min(1).max(64),
     partConcurrency: z.number().int().min(1).max(64),
     bandwidthLimit: z.number().int().min(0),
+    bandwidthSchedule: z
+      .string()
+      .max(1000)
+      .superRefine((text, ctx) => {
+        try {
+          parseBwSchedule(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
     startAtLogin: z.boolean(),
+    pauseOnBattery: z.boolean(),
   })
   .partial()
   .strict();

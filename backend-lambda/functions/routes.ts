@@ -16,6 +16,7 @@ export const apiRoutes = [
   { routeKey: 'POST /media/{mediaId}/complete', fn: 'complete-upload', auth: true },
   { routeKey: 'DELETE /media/{mediaId}/upload', fn: 'abort-upload', auth: true },
   { routeKey: 'GET /media/{mediaId}', fn: 'get-media', auth: true },
+  { routeKey: 'DELETE /media/{mediaId}', fn: 'delete-media', auth: true },
   { routeKey: 'POST /media/status', fn: 'media-status', auth: true },
   { routeKey: 'GET /generations/{generationId}/media', fn: 'list-generation-media', auth: true },
   { routeKey: 'GET /users/me', fn: 'get-me', auth: true },

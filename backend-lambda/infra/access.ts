@@ -6,7 +6,7 @@
 import type { ApiFunctionName } from '../functions/routes.ts';
 import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from './bucket.ts';
 
-export type TableAccess = 'none' | 'read' | 'readWrite';
+export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteDelete';
 
 // Exactly the operations lib/ sends (docs/DYNAMODB.md): CDK's grantReadData would add Scan, which the
 // design rules out, and grantReadWriteData DeleteItem and BatchWriteItem, which nothing sends.
@@ -18,6 +18,8 @@ export const tableActions: Record<TableAccess, string[]> = {
   none: [],
   read: TABLE_READS,
   readWrite: [...TABLE_READS, ...TABLE_WRITES],
+  // DELETE /media/{id} alone removes items (lib/storage/dynamo-storage-delete.ts).
+  readWriteDelete: [...TABLE_READS, ...TABLE_WRITES, 'dynamodb:DeleteItem'],
 };
 
 export interface BucketGrant {
@@ -60,6 +62,14 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'complete-upload': { table: 'read', bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, signThumbnails] },
   'abort-upload': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
   'get-media': { table: 'read', bucket: [signThumbnails] },
+  // The original and its renditions (and a pending multipart upload's parts) go with the record.
+  'delete-media': {
+    table: 'readWriteDelete',
+    bucket: [
+      { actions: ['s3:DeleteObject', 's3:AbortMultipartUpload'], prefixes: ORIGINAL_PREFIXES },
+      { actions: ['s3:DeleteObject'], prefixes: [THUMBNAILS_PREFIX] },
+    ],
+  },
   'media-status': { table: 'read', bucket: [signThumbnails] },
   'list-generation-media': { table: 'read', bucket: [signThumbnails] },
   'get-me': { table: 'readWrite', bucket: [signThumbnails] },

@@ -121,6 +121,15 @@ export class FerryStack extends Stack {
     // failed (PROCESSING_FAILED) at once instead of leaving it pending for the clean-up (SPEC §5).
     const processUploadFailed = make(eventFunctions.processUploadFailed, 'ProcessUploadFailed', { options: { timeout: Duration.seconds(20) } });
     processUploadFailed.addEventSource(new SqsEventSource(deadLetters, { batchSize: 10 }));
+    // The consumer is the end of the dead-letter path: a batch it cannot handle stays on the queue
+    // (visible again after the timeout, kept 14 days), and the clean-up job fails the record at the
+    // latest. A second dead-letter queue would only move the same messages once more.
+    acknowledge(
+      processUploadFailed,
+      'The dead-letter consumer is the end of the dead-letter path: a message it fails on stays on the dead-letter queue (14 days) and the clean-up job still ends the record.',
+      'Serverless::Serverless-LambdaDLQ',
+      'Serverless::Serverless-LambdaEventSourceMappingDestination',
+    );
 
     const cleanup = make(eventFunctions.cleanupPending, 'CleanupPending', { options: { timeout: Duration.minutes(5) } });
     const schedule = new Rule(this, 'CleanupSchedule', {

@@ -13,7 +13,7 @@ import { apiRoutes, eventFunctions } from '../functions/routes.ts';
 import { DEFAULTS, type BackendConfig } from '../lib/config.ts';
 import { destroyDeps, makeDeps, type Deps } from '../lib/deps.ts';
 import type { ApiHandler } from '../lib/http.ts';
-import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
+import { dynamoStorageWithDelete } from '../lib/storage/dynamo-storage-delete.ts';
 import { THUMBNAIL_PREFIX } from '../../shared/object-keys.ts';
 import { createApiListener, type BoundRoute } from './adapter.ts';
 import { EventDispatcher } from './dispatcher.ts';
@@ -177,7 +177,8 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
         }
       : {}),
   };
-  const deps = makeDeps(config, dynamoStorage);
+  // Every route runs in this one process, DELETE /media/{id} included: the storage that can delete.
+  const deps = makeDeps(config, dynamoStorageWithDelete);
   await deps.storage.ensureTable();
   await deps.storage.ensureUser(identity.userId, deps.now().toISOString(), 'Local user');
   for (const user of opts.extraUsers ?? []) await deps.storage.ensureUser(user.userId, deps.now().toISOString(), 'Another local user');

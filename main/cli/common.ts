@@ -3,6 +3,8 @@
  * finding the target album, and numbers from flags.
  */
 import type { Album } from '../../shared/api.ts';
+import { parseBwSchedule } from '../../shared/bwlimit.ts';
+import type { Settings } from '../../shared/engine-api.ts';
 import { resolveDataDir } from '../config/paths.ts';
 import { openEngineHost, type EngineHostInternals, type OpenEngineHostOptions } from '../engine/host.ts';
 import { AuthRequiredError } from '../engine/errors.ts';
@@ -57,6 +59,22 @@ export function rateFlag(value: string | undefined): number {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/**
+ * The run's bandwidth from `--limit-rate` (one rate) or `--bwlimit` (an rclone timetable); neither
+ * leaves the saved settings in force. Either flag replaces the saved timetable for this run.
+ */
+export function bandwidthFlags(flags: { limitRate?: string; bwlimit?: string }): Partial<Pick<Settings, 'bandwidthLimit' | 'bandwidthSchedule'>> {
+  if (flags.limitRate !== undefined && flags.bwlimit !== undefined) throw new UsageError('give --limit-rate or --bwlimit, not both');
+  if (flags.limitRate !== undefined) return { bandwidthLimit: rateFlag(flags.limitRate), bandwidthSchedule: '' };
+  if (flags.bwlimit === undefined) return {};
+  try {
+    parseBwSchedule(flags.bwlimit);
+  } catch (err) {
+    throw new UsageError(`--bwlimit: ${(err as Error).message}`);
+  }
+  return { bandwidthSchedule: flags.bwlimit };
 }
 
 /**

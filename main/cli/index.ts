@@ -17,6 +17,8 @@ const program = new Command('ferry')
   // (EXIT.usage in common.ts); scripts tell them apart from a failed upload (1).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+const bwlimitHelp = 'bandwidth timetable as rclone reads it, e.g. "08:00,512k 19:00,off" (bare numbers are KiB/s)';
+
 const apiOptions = (cmd: Command) =>
   cmd
     .addOption(new Option('--api <url>', 'backend API URL (default: the embedded backend)').env('FERRY_API_URL'))
@@ -64,6 +66,7 @@ apiOptions(
     .option('--create-album', 'create the album when none has that title')
     .option('--concurrency <n>', 'files in flight', '4')
     .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M or 500K')
+    .option('--bwlimit <timetable>', bwlimitHelp)
     .option('--no-wait', 'do not wait for thumbnails')
     .option('--json', 'print a JSON report'),
 ).action(async (paths, opts) => (await import('./commands/upload.ts')).run(paths, opts));
@@ -77,7 +80,8 @@ apiOptions(
     .option('--create-album', 'create the album when none has that title')
     .option('--comfyui', 'ComfyUI output folder: upload as generated media with prompt metadata')
     .option('--concurrency <n>', 'files in flight', '4')
-    .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M'),
+    .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M')
+    .option('--bwlimit <timetable>', bwlimitHelp),
 ).action(async (dir, opts) => (await import('./commands/watch.ts')).run(dir, opts));
 
 apiOptions(program.command('status').description('show the local queue').option('--json', 'print JSON')).action(
@@ -91,6 +95,14 @@ apiOptions(
     .argument('[mediaId]', 'one file, by media ID or queue ID')
     .option('--all', 'every failed file'),
 ).action(async (mediaId, opts) => (await import('./commands/retry.ts')).run(mediaId, opts));
+
+apiOptions(
+  program
+    .command('rm')
+    .description('delete uploaded photos or videos: the original, its thumbnails and its record')
+    .argument('<mediaId...>', 'media IDs (ferry upload prints them, and --json lists them)')
+    .option('-y, --yes', 'do not ask for confirmation (for scripts)'),
+).action(async (mediaIds, opts) => (await import('./commands/rm.ts')).run(mediaIds, opts));
 
 apiOptions(
   program.command('serve').description('serve the UI to a browser on 127.0.0.1, behind a token').option('--port <n>', 'port (0 picks a free one)', parsePort, 0),

@@ -23,6 +23,7 @@ import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+import { parseBwSchedule } from '../../shared/bwlimit.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
 export { realClock } from './clock.ts';
@@ -65,7 +66,7 @@ export interface OpenEngineHostOptions {
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
   startWatches?: boolean;
   /** one run's concurrency and bandwidth (CLI flags), not written to settings */
-  overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit'>>;
+  overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit' | 'bandwidthSchedule'>>;
   /** stop an embedded backend this host started when it closes (default true) */
   stopBackendOnClose?: boolean;
   /** saved logins (`ferry login`); default the data dir's file, Electron passes its keychain-backed one */
@@ -107,6 +108,15 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const client = createApiClient({ baseUrl: apiUrl, token: provider ?? token });
   const engineApi = opts.wrapApi ? opts.wrapApi(client) : client;
   const bucket = new TokenBucket(run.bandwidthLimit, realClock);
+  // Checked when saved (ipc schema) or given (--bwlimit); an unreadable hand-edited file means no table.
+  const scheduleOf = (text: string) => {
+    try {
+      return parseBwSchedule(text);
+    } catch {
+      return null;
+    }
+  };
+  bucket.setSchedule(scheduleOf(run.bandwidthSchedule));
   const engine = new Engine(
     {
       store,
@@ -190,7 +200,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     },
     addPaths: async (p, target) => {
       const r = await addWithIds(p, target);
-      return { added: r.added, skipped: r.skipped };
+      return { added: r.added, skipped: r.skipped, unsupported: r.unsupported };
     },
     pauseAll: async () => engine.pauseAll(),
     resumeAll: async () => engine.resumeAll(),
@@ -230,6 +240,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       saveSettings(paths.settings, settings);
       engine.setConcurrency(settings.concurrency, settings.partConcurrency);
       bucket.setRate(settings.bandwidthLimit);
+      bucket.setSchedule(scheduleOf(settings.bandwidthSchedule));
       return redactSettings(settings);
     },
   };

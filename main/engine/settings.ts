@@ -8,7 +8,9 @@ export const defaultSettings: Settings = {
   concurrency: 4,
   partConcurrency: 4,
   bandwidthLimit: 0,
+  bandwidthSchedule: '',
   startAtLogin: false,
+  pauseOnBattery: false,
 };
 
 /** Reads settings, filling in defaults for anything missing or unreadable. */

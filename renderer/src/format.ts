@@ -118,3 +118,19 @@ export function errorAdvice(code: ErrorCode): string {
     }
   }
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What adding files did, in words: files Ferry does not upload are said apart from files already in
+ * the queue (a `.txt` in a fresh data dir read "skipped 1 already queued", issue 14).
+ */
+export function addedNotice(res: { added: number; skipped: number; unsupported: number }): string {
+  const types = 'Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.';
+  if (res.added === 0 && res.skipped === 0) return `Nothing to upload there. ${types}`;
+  const queued = res.skipped - res.unsupported;
+  const parts = [`Added ${plural(res.added, 'file')}`];
+  if (queued > 0) parts.push(`${queued} ${queued === 1 ? 'was' : 'were'} already in the queue`);
+  if (res.unsupported > 0) parts.push(`skipped ${plural(res.unsupported, 'file')} that ${res.unsupported === 1 ? 'is' : 'are'} not a photo or video`);
+  return `${parts.join('; ')}.${res.unsupported > 0 ? ` ${types}` : ''}`;
+}

@@ -15,8 +15,9 @@ import {
   type EmbeddedBackendOptions,
 } from '../../backend-lambda/local/index.ts';
 import { DEFAULTS, type BackendConfig } from '../../backend-lambda/lib/config.ts';
-import { makeDeps, type AwsDeps } from '../../backend-lambda/lib/deps.ts';
-import { dynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
+import { makeDeps, type AwsDeps, type StorageFactory } from '../../backend-lambda/lib/deps.ts';
+import type { DynamoReads } from '../../backend-lambda/lib/storage/dynamo-reads.ts';
+import { dynamoStorage, type DynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
 
 export type TestBackend = EmbeddedBackend & { dataDir: string; /** stops and deletes the data dir */ destroy(): Promise<void> };
 
@@ -156,7 +157,12 @@ export async function createAlbum(backend: Pick<EmbeddedBackend, 'api' | 'token'
 }
 
 /** Deps pointing at a running embedded backend's stores, for calling cores directly (fake clocks, re-delivered events). */
-export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb' | 's3Key'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): AwsDeps {
+export function backendDeps<S extends DynamoReads = DynamoStorage>(
+  backend: Pick<EmbeddedBackend, 's3' | 'dynamodb' | 's3Key'>,
+  overrides: Partial<BackendConfig> = {},
+  now?: () => Date,
+  storage: StorageFactory<S> = dynamoStorage as unknown as StorageFactory<S>,
+): AwsDeps<S> {
   const deps = makeDeps({
     region: 'us-east-1',
     tableName: LOCAL_TABLE,
@@ -171,7 +177,7 @@ export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb' | '
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxImageBytes: DEFAULTS.maxImageBytes,
     ...overrides,
-  }, dynamoStorage);
+  }, storage);
   return now ? { ...deps, now } : deps;
 }
 

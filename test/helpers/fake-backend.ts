@@ -8,6 +8,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -24,7 +25,7 @@ import type {
   AvatarRecord,
   MediaRecord,
   NewPendingMedia,
-  Storage,
+  StorageWithDelete,
   UploadedFields,
   UserRecord,
 } from '../../backend-lambda/lib/storage/storage.ts';
@@ -39,7 +40,7 @@ function stripIndex(m: StoredMedia): MediaRecord {
 }
 
 /** `Storage` in a few Maps. Every method name called is logged in `calls`, so a test can say "no write happened". */
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements StorageWithDelete {
   readonly media = new Map<string, StoredMedia>();
   readonly albums = new Map<string, AlbumRecord>();
   readonly users = new Map<string, UserRecord>();
@@ -196,6 +197,29 @@ export class MemoryStorage implements Storage {
     const u = this.users.get(userId) ?? { userId, createdAt: now, updatedAt: now };
     this.users.set(userId, { ...u, avatar: copy(avatar), updatedAt: now });
   }
+
+  async deleteMedia(mediaId: string): Promise<MediaRecord | undefined> {
+    this.log('deleteMedia');
+    const m = this.media.get(mediaId);
+    this.media.delete(mediaId);
+    return m && stripIndex(m);
+  }
+
+  async uncountAlbumMedia(ownerId: string, albumId: string, cover: { removedCover: string; newCover: string | undefined } | undefined, now: string): Promise<boolean> {
+    this.log('uncountAlbumMedia');
+    const a = this.albums.get(`${ownerId}/${albumId}`);
+    if (!a) return false;
+    const counted = a.mediaCount > 0;
+    if (counted) {
+      a.mediaCount -= 1;
+      a.updatedAt = now;
+    }
+    if (cover && a.coverKey === cover.removedCover) {
+      if (cover.newCover) a.coverKey = cover.newCover;
+      else delete a.coverKey;
+    }
+    return counted;
+  }
 }
 
 /** An SDK-shaped error, matched by name the way the cores match the real ones. */
@@ -250,6 +274,11 @@ export class FakeS3 {
       this.objects.set(u.key, { bytes: u.completeAs ?? Buffer.alloc(0) });
       return {};
     }
+    if (command instanceof DeleteObjectCommand) {
+      // S3 answers 204 whether or not the key existed.
+      this.objects.delete(command.input.Key!);
+      return {};
+    }
     if (command instanceof AbortMultipartUploadCommand) {
       if (!this.uploads.delete(command.input.UploadId!)) throw s3Error('NoSuchUpload', 404);
       return {};
@@ -273,7 +302,7 @@ export class FakeClock {
 }
 
 export interface FakeBackend {
-  deps: Deps;
+  deps: Deps<StorageWithDelete>;
   storage: MemoryStorage;
   s3: FakeS3;
   clock: FakeClock;
@@ -310,7 +339,7 @@ export function fakeDeps(overrides: Partial<BackendConfig> = {}): FakeBackend {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const deps: Deps = {
+  const deps: Deps<StorageWithDelete> = {
     config,
     s3: s3 as unknown as S3Client,
     presignS3,

@@ -43,7 +43,7 @@ export class InMemoryFakeEngine {
   albums: Album[] = [];
   media = new Map<string, Media[]>();
   watches: WatchedFolder[] = [];
-  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, startAtLogin: false };
+  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, bandwidthSchedule: '', startAtLogin: false, pauseOnBattery: false };
   online = true;
   paused = false;
   calls: FakeCall[] = [];
@@ -108,11 +108,15 @@ export class InMemoryFakeEngine {
         }),
       addPaths: (paths: string[], target: UploadTarget) =>
         record('addPaths', [paths, target], () => {
-          const added = makeItems(paths.length).map((i, k) => ({ ...i, id: this.nextId + k, path: paths[k]!, ...(target.albumId ? { albumId: target.albumId } : {}) }));
+          // A .txt stands for a file Ferry does not upload; a path already queued is skipped.
+          const unsupported = paths.filter((p) => p.endsWith('.txt'));
+          const queued = paths.filter((p) => !p.endsWith('.txt') && this.items.some((i) => i.path === p));
+          const fresh = paths.filter((p) => !unsupported.includes(p) && !queued.includes(p));
+          const added = makeItems(fresh.length).map((i, k) => ({ ...i, id: this.nextId + k, path: fresh[k]!, ...(target.albumId ? { albumId: target.albumId } : {}) }));
           this.nextId += added.length;
           this.items.push(...added);
           this.emit({ type: 'totals', totals: this.totals() });
-          return { added: added.length, skipped: 0 };
+          return { added: added.length, skipped: unsupported.length + queued.length, unsupported: unsupported.length };
         }),
       pauseAll: () => record('pauseAll', [], () => void (this.paused = true)),
       resumeAll: () => record('resumeAll', [], () => void (this.paused = false)),

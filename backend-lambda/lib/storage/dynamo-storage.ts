@@ -17,7 +17,7 @@ export function isConditionFailed(err: unknown): boolean {
 
 export class DynamoStorage extends DynamoReads implements Storage {
   /** Awaits a conditional write; false when its condition lost. */
-  private async conditional(write: Promise<unknown>): Promise<boolean> {
+  protected async conditional(write: Promise<unknown>): Promise<boolean> {
     try {
       await write;
       return true;

@@ -121,3 +121,15 @@ export interface Storage extends StorageReads {
   /** The user's avatar (creating the profile if needed). */
   setAvatar(userId: string, avatar: AvatarRecord, now: string): Promise<void>;
 }
+
+/** Storage plus deleting media: only DELETE /media/{id} gets it (its own IAM grant of DeleteItem). */
+export interface StorageWithDelete extends Storage {
+  /** Removes a media record; answers the record as it was, or undefined if it was already gone. */
+  deleteMedia(mediaId: string): Promise<MediaRecord | undefined>;
+  /**
+   * One media fewer in the album (never below 0). With `cover`: when the album's cover is still
+   * `removedCover`, it becomes `newCover` (or none). False when nothing was uncounted (the album is
+   * gone, or its count is already 0).
+   */
+  uncountAlbumMedia(ownerId: string, albumId: string, cover: { removedCover: string; newCover: string | undefined } | undefined, now: string): Promise<boolean>;
+}

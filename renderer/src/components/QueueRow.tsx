@@ -16,9 +16,12 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
   const detail =
     item.state === 'uploading'
       ? [`${formatBytes(item.bytesSent)} of ${formatBytes(item.size)}`, formatRate(item.rate), formatEta(item.etaSeconds)].filter(Boolean).join(' · ')
-      : item.state === 'skipped'
-        ? (item.skipReason ?? 'Already uploaded')
-        : formatBytes(item.size);
+      : item.state === 'processing'
+        ? // The bytes are in; the backend is making thumbnails (the bar moves on its own meanwhile).
+          `${formatBytes(item.size)} sent · making thumbnails…`
+        : item.state === 'skipped'
+          ? (item.skipReason ?? 'Already uploaded')
+          : formatBytes(item.size);
 
   return (
     <div className={`qrow state-${item.state}`} data-state={item.state} data-id={item.id} data-path={item.path}>
@@ -39,6 +42,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.round(pct)}
+          aria-valuetext={item.state === 'processing' ? 'Sent; making thumbnails' : undefined}
         >
           <div className="fill" style={{ width: `${pct}%` }} />
         </div>

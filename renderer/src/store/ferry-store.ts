@@ -17,6 +17,7 @@ import type {
   WatchedFolder,
 } from '../../../shared/engine-api.ts';
 import { doneStates, fileStates, unsettledStates } from '../../../shared/file-states.ts';
+import { addedNotice } from '../format.ts';
 
 export const pageSize = 100;
 /** pages kept either side of the visible ones; bounds memory whatever the queue length */
@@ -36,8 +37,11 @@ export const filterStates: Record<QueueFilter, FileState[] | undefined> = {
 
 export interface Notice {
   id: number;
-  kind: 'error' | 'info';
+  /** info: neutral; warn: done, with something to look at (a batch with failures); error: a call failed */
+  kind: 'error' | 'warn' | 'info';
   text: string;
+  /** when it was shown (ms); its time on screen counts from here, not from the last re-render */
+  at: number;
 }
 
 export interface AlbumMediaState {
@@ -308,12 +312,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       async addPaths(paths, target) {
         const res = await guard('Could not add those files', () => api.addPaths(paths, target));
         if (!res) return false;
-        get().notify(
-          'info',
-          res.added === 0 && res.skipped === 0
-            ? 'Nothing to upload there. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.'
-            : `Added ${res.added} file${res.added === 1 ? '' : 's'}` + (res.skipped ? `, skipped ${res.skipped} already queued.` : '.'),
-        );
+        get().notify('info', addedNotice(res));
         scheduleReload();
         return true;
       },
@@ -418,7 +417,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       notify(kind, text) {
         const id = ++noticeId;
         // Keep the last few; older ones have scrolled out of relevance.
-        set({ notices: [...get().notices.slice(-2), { id, kind, text }] });
+        set({ notices: [...get().notices.slice(-2), { id, kind, text, at: Date.now() }] });
       },
       dismiss(id) {
         set({ notices: get().notices.filter((n) => n.id !== id) });
@@ -448,8 +447,9 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
             });
           case 'batch-finished':
             set({ lastBatch: { uploaded: event.uploaded, failed: event.failed } });
+            // A finished batch is news, not an error: amber when some files need a look, neutral otherwise.
             get().notify(
-              event.failed ? 'error' : 'info',
+              event.failed ? 'warn' : 'info',
               event.failed
                 ? `Batch finished: ${event.uploaded} uploaded, ${event.failed} failed. Each failed row says what to do; "Retry all failed" sends them again.`
                 : `Batch finished: ${event.uploaded} uploaded, thumbnails ready on the Albums page.`,
