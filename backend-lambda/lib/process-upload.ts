@@ -98,6 +98,8 @@ interface Processed {
   width?: number;
   height?: number;
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
 }
 
 async function processImage(deps: Deps, item: MediaItem, size: number): Promise<Processed> {
@@ -126,7 +128,7 @@ async function processImage(deps: Deps, item: MediaItem, size: number): Promise<
       );
     }),
   );
-  return { size, width: result.width, height: result.height, thumbnailKeys };
+  return { size, width: result.width, height: result.height, thumbnailKeys, thumbhash: result.thumbhash, dominantColor: result.dominantColor };
 }
 
 async function processVideo(deps: Deps, item: MediaItem, size: number): Promise<Processed> {
@@ -148,7 +150,7 @@ async function markUploaded(deps: Deps, item: MediaItem, done: Processed): Promi
         Key: keys.media(item.mediaId),
         UpdateExpression:
           'SET #s = :uploaded, #size = :size, updatedAt = :now' +
-          (done.thumbnailKeys ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
+          (done.thumbnailKeys ? ', thumbnailKeys = :thumbs, width = :w, height = :h, thumbhash = :th, dominantColor = :dc' : '') +
           ' REMOVE pendingPk, pendingSk, uploadId, #e',
         ConditionExpression: '#s = :pending',
         ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
@@ -157,7 +159,7 @@ async function markUploaded(deps: Deps, item: MediaItem, done: Processed): Promi
           ':pending': 'pending',
           ':size': done.size,
           ':now': now,
-          ...(done.thumbnailKeys ? { ':thumbs': done.thumbnailKeys, ':w': done.width, ':h': done.height } : {}),
+          ...(done.thumbnailKeys ? { ':thumbs': done.thumbnailKeys, ':w': done.width, ':h': done.height, ':th': done.thumbhash, ':dc': done.dominantColor } : {}),
         },
       }),
     );

@@ -26,6 +26,8 @@ export interface MediaItem {
   width?: number;
   height?: number;
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
   metadata?: Record<string, unknown>;
   /** multipart upload ID while pending */
   uploadId?: string;
@@ -100,6 +102,8 @@ export async function toMedia(deps: Deps, item: MediaItem): Promise<Media> {
     ...(item.error ? { error: item.error } : {}),
     ...(item.width !== undefined ? { width: item.width, height: item.height } : {}),
     ...(thumbnails ? { thumbnails } : {}),
+    ...(item.thumbhash ? { thumbhash: item.thumbhash } : {}),
+    ...(item.dominantColor ? { dominantColor: item.dominantColor } : {}),
     ...(item.metadata ? { metadata: item.metadata } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
