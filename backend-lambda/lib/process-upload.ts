@@ -21,6 +21,7 @@ import {
 import type { Deps } from './deps.ts';
 import { ProcessingError } from './errors.ts';
 import type { MediaItem } from './records.ts';
+import { originalsBudget } from './memory-budget.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
 import { failPending, getMedia, isConditionFailed } from './store.ts';
 import { keys } from './table.ts';
@@ -106,6 +107,10 @@ async function processImage(deps: Deps, item: MediaItem, size: number): Promise<
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
+  return originalsBudget.run(size, () => renderAndStore(deps, item, size));
+}
+
+async function renderAndStore(deps: Deps, item: MediaItem, size: number): Promise<Processed> {
   const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
   // Bounded: the size was checked against maxImageBytes above, and readAll stops past it.
   const bytes = await readAll(obj.Body as Readable, size);

@@ -46,6 +46,10 @@ export class PixelLimitError extends Error {
 
 type RawImage = { data: Buffer; info: OutputInfo };
 
+// libvips' operation cache keeps recent results for reuse (50 MB by default). Every call here works on
+// a new image, so it would only hold memory that the embedded backend's budget needs (issue 13).
+sharp.cache(false);
+
 function rawInput(img: RawImage) {
   return sharp(img.data, { raw: { width: img.info.width, height: img.info.height, channels: img.info.channels as 1 | 2 | 3 | 4 } });
 }
