@@ -212,8 +212,11 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   });
   if (opts.processEvents !== false) {
     s3rver.on('event', (event: S3Event) => {
-      // Only originals count: processing's own thumbnail writes must not hold processing back.
-      if (event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) lastUploadActivity = Date.now();
+      // Processing's own thumbnail writes (six per image) are neither upload activity nor work: AWS's
+      // notification filter leaves them out by prefix, and so does this, rather than queue them for a
+      // slot behind images only to be ignored.
+      if (!event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) return;
+      lastUploadActivity = Date.now();
       dispatcher.dispatch(event);
     });
   }
