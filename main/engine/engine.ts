@@ -88,6 +88,8 @@ export class Engine {
   private readonly d: EngineDeps;
   private readonly o: EngineOptions;
   private readonly active = new Map<number, Active>();
+  /** placeholders of rows uploaded in this session, painted until their thumbnail loads (not stored: a nicety) */
+  private readonly placeholders = new Map<number, { thumbhash: string; dominantColor?: string }>();
   private readonly progress = new ProgressTracker();
   private readonly uploadSlots = new UploadSlots(() => this.o.concurrency);
   private readonly listeners = new Set<(e: EngineEvent) => void>();
@@ -457,6 +459,7 @@ export class Engine {
   private applyMediaStatus(id: number, media: Media): boolean {
     switch (media.status) {
       case 'uploaded':
+        if (media.thumbhash) this.placeholders.set(id, { thumbhash: media.thumbhash, ...(media.dominantColor ? { dominantColor: media.dominantColor } : {}) });
         this.setState(id, 'uploaded', { thumbnail: media.thumbnails?.small ?? media.thumbnails?.cover ?? null, bytesSent: media.size });
         this.batchCounts.uploaded++;
         return true;
@@ -743,6 +746,7 @@ export class Engine {
     if (row.albumId) item.albumId = row.albumId;
     if (row.skipReason) item.skipReason = row.skipReason;
     if (row.thumbnail) item.thumbnail = row.thumbnail;
+    Object.assign(item, this.placeholders.get(row.id));
     return item;
   }
 
