@@ -1,7 +1,7 @@
 /**
  * Placeholders a gallery paints before any rendition loads (SPEC §2): a ThumbHash and a dominant
  * colour. Both come from a raw intermediate the rendition core already holds in memory, so they
- * cost no decode of the original: one ≤ 100 px resize and a histogram.
+ * cost no decode of the original: one ≤ 32 px resize and a histogram.
  */
 import sharp from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
@@ -19,8 +19,12 @@ export interface Placeholders {
   dominantColor: string;
 }
 
-/** ThumbHash's encoder takes at most 100 × 100 pixels. */
-const THUMBHASH_MAX = 100;
+/**
+ * ThumbHash's encoder takes at most 100 × 100 pixels, but it keeps at most 7 × 7 colour frequencies, so
+ * 32 px carry all it can store. Its encoder is plain JS on the event loop: at 100 px it cost ~50 ms an
+ * image there (the embedded backend's profile, docs/benchmarks/ready.md), at 32 px a tenth of that.
+ */
+const THUMBHASH_MAX = 32;
 
 const hex2 = (n: number) => Math.max(0, Math.min(255, Math.round(n))).toString(16).padStart(2, '0');
 
@@ -36,7 +40,7 @@ export async function placeholdersOf(img: RawPixels): Promise<Placeholders> {
     .toBuffer({ resolveWithObject: true });
   const hash = rgbaToThumbHash(tiny.info.width, tiny.info.height, tiny.data);
   // sharp's dominant colour: the fullest bin of a 4096-bin RGB histogram (alpha ignored). On the
-  // 100 px image it is the same colour as on the full one, give or take a bin, at 1/1000 the cost.
+  // 32 px image it is the full one's, give or take a bin, at a tiny fraction of the cost.
   const { dominant } = await sharp(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: 4 } }).stats();
   return {
     thumbhash: Buffer.from(hash).toString('base64'),

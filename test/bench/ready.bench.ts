@@ -80,7 +80,8 @@ interface Backend {
 
 async function startBackend(dataDir: string): Promise<Backend> {
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_DATA_DIR: dataDir } });
+  // MALLOC_ARENA_MAX as main/engine/backend-process.ts and Electron start the backend.
+  const child = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_DATA_DIR: dataDir, MALLOC_ARENA_MAX: '2' } });
   const line = await new Promise<string>((res, rej) => {
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {
