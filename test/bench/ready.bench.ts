@@ -32,7 +32,10 @@ function timed(name: string, cmd: string[], env: NodeJS.ProcessEnv = process.env
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', ...cmd], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
   const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${name} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { name, wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]), peakMb: Number(m[4]) / 1024, stdout: r.stdout };
+  const run = { name, wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]), peakMb: Number(m[4]) / 1024, stdout: r.stdout };
+  // As it goes: the whole bench takes minutes, the slow contenders most of them.
+  console.log(`  ${name}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(1)} s CPU, ${run.peakMb.toFixed(0)} MB`);
+  return run;
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
