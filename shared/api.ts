@@ -58,6 +58,10 @@ export const mediaSchema = z.object({
   width: z.number().optional(),
   height: z.number().optional(),
   thumbnails: thumbnailsSchema.optional(),
+  /** base64 ThumbHash, painted before any rendition loads; absent on records processed before it existed */
+  thumbhash: z.string().max(64).optional(),
+  /** `#rrggbb`; absent as `thumbhash` is */
+  dominantColor: z.string().regex(/^#[0-9a-f]{6}$/i).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

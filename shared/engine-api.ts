@@ -29,6 +29,9 @@ export interface QueueItem {
   /** why a file was skipped (duplicate of mediaId, say) */
   skipReason?: string;
   thumbnail?: string;
+  /** the record's ThumbHash, painted until `thumbnail` loads (kept in memory only: after a restart the row has just the thumbnail) */
+  thumbhash?: string;
+  dominantColor?: string;
   updatedAt: string;
 }
 

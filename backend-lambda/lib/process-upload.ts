@@ -21,6 +21,7 @@ import type { Deps } from './deps.ts';
 import { tagFailedOriginal } from './failed-originals.ts';
 import { ProcessingError } from './errors.ts';
 import type { MediaRecord } from './storage/storage.ts';
+import { originalsBudget } from './memory-budget.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
 import { decodeEventKey, type ProcessOutcome } from './upload-events.ts';
 
@@ -108,12 +109,18 @@ interface Processed {
   width?: number;
   height?: number;
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
 }
 
 async function processImage(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
+  return originalsBudget.run(size, () => renderAndStore(deps, item, size));
+}
+
+async function renderAndStore(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
   // Bounded: the size was checked against maxImageBytes above, and readAll stops past it.
   const bytes = await readAll(obj.Body as Readable, size);
@@ -136,7 +143,7 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
       );
     }),
   );
-  return { size, width: result.width, height: result.height, thumbnailKeys };
+  return { size, width: result.width, height: result.height, thumbnailKeys, thumbhash: result.thumbhash, dominantColor: result.dominantColor };
 }
 
 async function processVideo(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {

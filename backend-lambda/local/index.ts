@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -75,10 +76,17 @@ export const LOCAL_REGION = 'us-east-1';
 const BYTES_FOLLOW = new Set<string>(
   apiRoutes.map((r) => r.routeKey).filter((k) => k.startsWith('POST ') && (k.endsWith('/upload') || k.endsWith('/upload-url') || k.endsWith('/parts'))),
 );
-/** A gap this long between upload requests means the burst is over (clients send them ms apart). */
-const YIELD_QUIET_MS = 150;
-/** An event waits at most this long for quiet: a long burst still gets thumbnails as it goes. */
-const YIELD_MAX_DEFER_MS = 3000;
+/** A gap this long between upload requests (and object arrivals) means the burst is over (clients send them ms apart). */
+const UPLOAD_QUIET_MS = 150;
+/**
+ * Processing slots: one per core when uploads are quiet; one core fewer while they stream, so the
+ * upload path (this thread's API, s3rver, dynalite, and the client beside us) keeps a core while
+ * processing goes on beside it instead of waiting (issue 13: the two phases overlap, not add up).
+ * Measured in docs/benchmarks/ready.md.
+ */
+const CORES = availableParallelism();
+const PROCESSING_SLOTS = CORES;
+const PROCESSING_SLOTS_WHILE_UPLOADING = Math.max(1, CORES - 1);
 
 
 /** A synthetic ObjectCreated event in the shape S3 gives Lambda (used for recovery after a crash). */
@@ -189,25 +197,29 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     giveUpWithDeps(d: Deps): (e: S3Event, err: unknown) => Promise<unknown>;
   };
   const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
-  // Sharp's renditions of files already sent compete with the upload path (this thread's API, s3rver
-  // and dynalite) for the same cores; measured on 2 cores, 150 × 1 MB took 3.6 s with processing
-  // beside it and 1.65 s without (docs/benchmarks/upload.md, "Backend request cost"). So processing
-  // waits while uploads keep coming (their requests, and the objects landing in S3: after the last
-  // request, the last files' bytes are still streaming), at most YIELD_MAX_DEFER_MS per event.
+  // Sharp's renditions of files already sent compete with the upload path for the same cores; measured
+  // on 2 cores, 150 × 1 MB took 3.6 s with processing at full width beside it and 1.65 s without
+  // (docs/benchmarks/upload.md). Deferring processing until uploads stop made the two phases add up
+  // (docs/benchmarks/ready.md), so it runs throughout, one slot narrower while bytes are landing (the
+  // upload requests, and the originals arriving in S3: after the last request the last files are still
+  // streaming).
   let lastUploadActivity = 0;
   const dispatcher = new EventDispatcher({
-    concurrency: 2,
+    concurrency: PROCESSING_SLOTS,
     attempts: 3,
     backoffMs: 200,
     handle: processUpload.withDeps(deps),
     onGiveUp: processUpload.giveUpWithDeps(deps),
     log,
-    yieldTo: { lastActivity: () => lastUploadActivity, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
+    share: { busy: () => Date.now() - lastUploadActivity < UPLOAD_QUIET_MS, concurrency: PROCESSING_SLOTS_WHILE_UPLOADING, recheckMs: UPLOAD_QUIET_MS },
   });
   if (opts.processEvents !== false) {
     s3rver.on('event', (event: S3Event) => {
-      // Only originals count: processing's own thumbnail writes must not hold processing back.
-      if (event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) lastUploadActivity = Date.now();
+      // Processing's own thumbnail writes (six per image) are neither upload activity nor work: AWS's
+      // notification filter leaves them out by prefix, and so does this, rather than queue them for a
+      // slot behind images only to be ignored.
+      if (!event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) return;
+      lastUploadActivity = Date.now();
       dispatcher.dispatch(event);
     });
   }

@@ -52,7 +52,14 @@ export class Engine {
     const emit = (e: EngineEvent) => this.emit(e);
     const stop = this.stopController.signal;
     const progress = new ProgressTracker();
-    this.views = new QueueViews({ store: deps.store, progress, clock: deps.clock, emit, isActive: (id) => this.active.has(id) });
+    this.views = new QueueViews({
+      store: deps.store,
+      progress,
+      clock: deps.clock,
+      emit,
+      isActive: (id) => this.active.has(id),
+      placeholderOf: (id) => this.rows.placeholders.get(id),
+    });
     const touch = (id: number) => this.views.touch(id);
     this.rows = new RowStates({ store: deps.store, touch });
     this.rows.listeners.add((_id, state) => {

@@ -15,6 +15,8 @@ export interface QueueViewsDeps {
   emit(e: EngineEvent): void;
   /** true while the engine runs the file (its last error is shown while it retries) */
   isActive(id: number): boolean;
+  /** the record's ThumbHash and colour once processed, if this session saw them */
+  placeholderOf(id: number): { thumbhash: string; dominantColor?: string } | undefined;
 }
 
 /** Builds items and totals, and sends what changed since the last flush. */
@@ -72,6 +74,7 @@ export class QueueViews {
     if (row.albumId) item.albumId = row.albumId;
     if (row.skipReason) item.skipReason = row.skipReason;
     if (row.thumbnail) item.thumbnail = row.thumbnail;
+    Object.assign(item, this.d.placeholderOf(row.id));
     return item;
   }
 

@@ -22,6 +22,8 @@ export class RowStates {
    * after every file had gone through, issue 14).
    */
   private outcomes = new Map<number, 'uploaded' | 'failed'>();
+  /** placeholders of rows uploaded in this session, painted until their thumbnail loads (memory only: a nicety) */
+  readonly placeholders = new Map<number, { thumbhash: string; dominantColor?: string }>();
 
   private readonly d: RowStatesDeps;
 
@@ -47,6 +49,7 @@ export class RowStates {
     switch (media.status) {
       case 'uploaded':
         this.set(id, 'uploaded', { thumbnail: media.thumbnails?.small ?? media.thumbnails?.cover ?? null, bytesSent: media.size });
+        if (media.thumbhash) this.placeholders.set(id, { thumbhash: media.thumbhash, ...(media.dominantColor ? { dominantColor: media.dominantColor } : {}) });
         this.outcomes.set(id, 'uploaded');
         return true;
       case 'failed':

@@ -168,6 +168,8 @@ export class MemoryStorage implements StorageWithDelete {
     if (m?.status !== 'pending') return false;
     Object.assign(m, { status: 'uploaded', size: fields.size, updatedAt: now });
     if (fields.thumbnailKeys) Object.assign(m, { thumbnailKeys: copy(fields.thumbnailKeys), width: fields.width, height: fields.height });
+    if (fields.thumbhash) m.thumbhash = fields.thumbhash;
+    if (fields.dominantColor) m.dominantColor = fields.dominantColor;
     delete m.uploadId;
     delete m.error;
     return true;

@@ -13,7 +13,7 @@ function setup(files: number) {
   const store = new QueueStore(openDatabase(':memory:'));
   let t = 0;
   const clock = { now: () => t, sleep: async () => undefined };
-  const views = new QueueViews({ store, progress: new ProgressTracker(), clock, emit: () => undefined, isActive: () => false });
+  const views = new QueueViews({ store, progress: new ProgressTracker(), clock, emit: () => undefined, isActive: () => false, placeholderOf: () => undefined });
   const ids = Array.from({ length: files }, (_, i) =>
     store.insertFile({ path: `/p/${i}.jpg`, target: 'album:A', size: 1_000_000, mtimeMs: 1, mimeType: 'image/jpeg' }, 'queued'),
   );

@@ -105,6 +105,8 @@ export class DynamoStorage extends DynamoReads implements Storage {
           UpdateExpression:
             'SET #s = :uploaded, #size = :size, updatedAt = :now' +
             (thumbs ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
+            (fields.thumbhash ? ', thumbhash = :th' : '') +
+            (fields.dominantColor ? ', dominantColor = :dc' : '') +
             ` REMOVE ${indexes.pendingByAge.pk}, ${indexes.pendingByAge.sk}, uploadId, #e`,
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
@@ -114,6 +116,8 @@ export class DynamoStorage extends DynamoReads implements Storage {
             ':size': fields.size,
             ':now': now,
             ...(thumbs ? { ':thumbs': thumbs, ':w': fields.width, ':h': fields.height } : {}),
+            ...(fields.thumbhash ? { ':th': fields.thumbhash } : {}),
+            ...(fields.dominantColor ? { ':dc': fields.dominantColor } : {}),
           },
         }),
       ),

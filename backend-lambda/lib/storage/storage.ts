@@ -24,6 +24,8 @@ export interface MediaRecord {
   height?: number;
   /** rendition name → S3 object key; turned into URLs when read (records.ts) */
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
   metadata?: Record<string, unknown>;
   /** multipart upload ID while pending */
   uploadId?: string;
@@ -68,6 +70,9 @@ export interface UploadedFields {
   width?: number | undefined;
   height?: number | undefined;
   thumbnailKeys?: Record<string, string> | undefined;
+  /** placeholders from the same decode (images only; absent on records processed before them) */
+  thumbhash?: string | undefined;
+  dominantColor?: string | undefined;
 }
 
 export interface AlbumMediaPage {

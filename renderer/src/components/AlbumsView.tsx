@@ -2,6 +2,7 @@
 import { useFerry } from '../store/context.ts';
 import type { Media } from '../../../shared/api.ts';
 import { formatAgo } from '../format.ts';
+import { placeholderStyle } from '../placeholder.ts';
 
 function thumb(m: Media): string | undefined {
   return m.thumbnails?.medium ?? m.thumbnails?.small ?? m.thumbnails?.cover;
@@ -44,7 +45,7 @@ export function AlbumsView() {
               return (
                 <li key={m.mediaId} className={`media status-${m.status}`} data-status={m.status}>
                   {src ? (
-                    <img src={src} alt={m.filename} loading="lazy" width={300} height={300} />
+                    <img src={src} alt={m.filename} loading="lazy" width={300} height={300} style={placeholderStyle(m)} />
                   ) : (
                     <div className="media-placeholder">{m.status === 'failed' ? 'Failed' : m.status === 'pending' ? 'Processing…' : 'No preview'}</div>
                   )}

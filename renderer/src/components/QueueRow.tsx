@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { QueueItem } from '../../../shared/engine-api.ts';
 import { isCancellable, isInFlight, isPending, isRetryable } from '../../../shared/file-states.ts';
 import { baseName, dirName, errorAdvice, formatBytes, formatEta, formatRate, stateLabels } from '../format.ts';
+import { placeholderStyle } from '../placeholder.ts';
 import { useFerry } from '../store/context.ts';
 
 export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
@@ -26,7 +27,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
   return (
     <div className={`qrow state-${item.state}`} data-state={item.state} data-id={item.id} data-path={item.path}>
       <div className="qthumb" aria-hidden="true">
-        {item.thumbnail ? <img src={item.thumbnail} alt="" loading="lazy" /> : <span>{name.split('.').pop()?.slice(0, 4).toUpperCase()}</span>}
+        {item.thumbnail ? <img src={item.thumbnail} alt="" loading="lazy" style={placeholderStyle(item)} /> : <span>{name.split('.').pop()?.slice(0, 4).toUpperCase()}</span>}
       </div>
       <div className="qmain">
         <div className="qtitle">
