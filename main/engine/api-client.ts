@@ -42,6 +42,8 @@ export interface ApiClient {
   completeUpload(mediaId: string, parts: { partNumber: number; etag: string; sha256?: string }[], signal?: AbortSignal): Promise<Media>;
   abortUpload(mediaId: string): Promise<void>;
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
+  /** `DELETE /media/{id}`: the original, its renditions and the record. */
+  deleteMedia(mediaId: string): Promise<void>;
   mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
 }
 
@@ -123,6 +125,9 @@ export function createApiClient(opts: { baseUrl: string; token: string | TokenSo
       (await call('POST', `/media/${enc(mediaId)}/complete`, mediaResponse, { parts }, signal)).media,
     abortUpload: async (mediaId) => {
       await call('DELETE', `/media/${enc(mediaId)}/upload`, null);
+    },
+    deleteMedia: async (mediaId) => {
+      await call('DELETE', `/media/${enc(mediaId)}`, null);
     },
     getMedia: async (mediaId, signal) => (await call('GET', `/media/${enc(mediaId)}`, mediaResponse, undefined, signal)).media,
     mediaStatus: async (mediaIds, signal) => (await call('POST', '/media/status', mediaListResponse, { mediaIds }, signal)).media,

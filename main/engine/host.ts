@@ -5,7 +5,7 @@
  * exposes the whole `EngineApi` of shared/engine-api.ts.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
 import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
@@ -23,12 +23,17 @@ import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+import { PreviewCache } from './previews.ts';
+import { listFolder } from './folders.ts';
+import { deleteMediaEach, dismissRows } from './host-actions.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
 export { realClock } from './clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
+  /** queue-row previews as bytes, for serve mode's HTTP endpoint */
+  previews: PreviewCache;
   onEvent(listener: (e: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -124,6 +129,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   );
   engine.start();
 
+  const previews = new PreviewCache({ dir: join(dataDir, 'previews'), pathOf: (id) => store.get(id)?.path });
   const listeners = new Set<(e: EngineEvent) => void>();
   const emit = (e: EngineEvent) => {
     for (const l of listeners) l(e);
@@ -185,7 +191,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
     listQueue: async ({ offset, limit, states }) => {
-      const page = store.page(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
+      const page = store.pageOrdered(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
       return { items: page.rows.map((r) => engine.toItem(r)), total: page.total };
     },
     addPaths: async (p, target) => {
@@ -200,8 +206,19 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       engine.retry(id);
     },
     retryAllFailed: async () => ({ retried: engine.retryAllFailed() }),
-    cancel: (id) => engine.cancel(id),
+    cancel: async (ids) => {
+      for (const id of ids) await engine.cancel(id);
+    },
+    dismiss: async (ids) => {
+      const removed = dismissRows(store, ids);
+      if (removed.length) emit({ type: 'removed', ids: removed });
+      emit({ type: 'totals', totals: engine.totals() });
+      return { dismissed: removed.length };
+    },
     clearFinished: async () => ({ removed: engine.clearFinished().length }),
+    deleteMedia: (mediaIds) => deleteMediaEach(client, mediaIds),
+    listFolder: (path) => listFolder(path),
+    preview: (id) => previews.dataUrl(id),
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
@@ -237,6 +254,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   let closed = false;
   return {
     api,
+    previews,
     engine,
     store,
     client,

@@ -58,6 +58,9 @@ function fakeApi(
     createAlbum: async () => {
       throw new Error('unused');
     },
+    deleteMedia: async () => {
+      throw new Error('unused');
+    },
     listAlbumMedia: async () => ({ media: [], nextCursor: null }),
     requestAlbumUpload: async (_albumId, body) => {
       hit('request');
