@@ -6,11 +6,14 @@
  * has settled (failed first: it needs a decision). Each segment is one index range over
  * (state, id), so a page of a 100,000-row queue never sorts the table.
  */
-import type { FileState } from './engine-api.ts';
+import { doneStates, inFlightStates, unsettledStates, type FileState } from './file-states.ts';
 
 export type QueueSection = 'inProgress' | 'waiting' | 'settled';
 
-/** The list's order: segments in this order, each by id (oldest first, or newest first). */
+/**
+ * The list's order: segments in this order, each by id (oldest first, or newest first). Every state
+ * appears exactly once (a test checks it against shared/file-states.ts).
+ */
 export const queueSegments: readonly { state: FileState; section: QueueSection; newestFirst: boolean }[] = [
   { state: 'uploading', section: 'inProgress', newestFirst: false },
   { state: 'requesting', section: 'inProgress', newestFirst: false },
@@ -29,9 +32,9 @@ export const queueSegments: readonly { state: FileState; section: QueueSection; 
 export type QueueTab = 'all' | 'active' | 'failed' | 'done';
 export const queueTabStates: Record<QueueTab, readonly FileState[] | undefined> = {
   all: undefined,
-  active: ['uploading', 'requesting', 'hashing', 'processing', 'queued', 'paused'],
+  active: unsettledStates,
   failed: ['failed'],
-  done: ['uploaded', 'skipped', 'cancelled'],
+  done: doneStates,
 };
 
 export interface QueueCounts {
@@ -53,7 +56,7 @@ export function queueCounts(byState: Record<FileState, number>): QueueCounts {
   return {
     all: Object.values(byState).reduce((a, b) => a + b, 0),
     active: sum(queueTabStates.active),
-    inProgress: sum(queueSegments.filter((s) => s.section === 'inProgress').map((s) => s.state)),
+    inProgress: sum([...inFlightStates, 'processing']),
     failed: sum(queueTabStates.failed),
     done: sum(queueTabStates.done),
     uploaded: byState.uploaded ?? 0,

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useFerry } from '../store/context.ts';
 import type { View } from '../store/ferry-store.ts';
 import { formatBytes, formatEta, formatRate } from '../format.ts';
+import { queueCounts } from '../../../shared/queue-order.ts';
 import { QueueView } from './QueueView.tsx';
 import { WatchedView } from './WatchedView.tsx';
 import { AlbumsView } from './AlbumsView.tsx';
@@ -20,6 +21,8 @@ function Totals() {
   const paused = useFerry((s) => s.paused);
   const pauseAll = useFerry((s) => s.pauseAll);
   const resumeAll = useFerry((s) => s.resumeAll);
+  // The same counts as the queue's tabs and `ferry status` (shared/queue-order.ts).
+  const counts = queueCounts(totals.byState);
   const pct = totals.bytesTotal > 0 ? Math.round((totals.bytesSent / totals.bytesTotal) * 100) : 0;
   const pending = totals.byState.queued + totals.byState.hashing + totals.byState.requesting + totals.byState.uploading + totals.byState.paused;
   // The tab or window title carries progress, so it shows while Ferry is in the background.
@@ -29,11 +32,11 @@ function Totals() {
   return (
     <div className="totals" aria-live="polite">
       <div className="totals-text">
-        <strong>{totals.files.toLocaleString()}</strong> files · <strong>{totals.byState.uploaded.toLocaleString()}</strong> done
-        {totals.byState.failed ? (
+        <strong data-count="all">{counts.all.toLocaleString()}</strong> files · <strong data-count="done">{counts.done.toLocaleString()}</strong> done
+        {counts.failed ? (
           <>
             {' '}
-            · <strong className="danger">{totals.byState.failed.toLocaleString()}</strong> failed
+            · <strong className="danger" data-count="failed">{counts.failed.toLocaleString()}</strong> failed
           </>
         ) : null}
         {pending ? (

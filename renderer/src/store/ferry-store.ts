@@ -16,7 +16,8 @@ import type {
   UploadTarget,
   WatchedFolder,
 } from '../../../shared/engine-api.ts';
-import { doneStates, fileStates, unsettledStates } from '../../../shared/file-states.ts';
+import { fileStates } from '../../../shared/file-states.ts';
+import { queueTabStates, type QueueTab } from '../../../shared/queue-order.ts';
 
 export const pageSize = 100;
 /** pages kept either side of the visible ones; bounds memory whatever the queue length */
@@ -26,13 +27,9 @@ const refreshDelayMs = 250;
 export type View = 'queue' | 'watched' | 'albums' | 'settings';
 export const views: View[] = ['queue', 'watched', 'albums', 'settings'];
 
-export type QueueFilter = 'all' | 'active' | 'failed' | 'done';
-export const filterStates: Record<QueueFilter, FileState[] | undefined> = {
-  all: undefined,
-  active: [...unsettledStates],
-  failed: ['failed'],
-  done: [...doneStates],
-};
+export type QueueFilter = QueueTab;
+/** Which states each queue tab shows: one definition with the header and the CLI (shared/queue-order.ts). */
+export const filterStates = queueTabStates;
 
 export interface Notice {
   id: number;
@@ -48,6 +45,8 @@ export interface AlbumMediaState {
 }
 
 export interface FerryState {
+  /** the engine client, for the few components that read from it directly (previews, folder picker) */
+  api: EngineApi;
   view: View;
   /** the transport to the engine is up (serve mode's socket; always true on the desktop) */
   linked: boolean;
@@ -82,6 +81,10 @@ export interface FerryState {
   resumeAll(): Promise<void>;
   retry(id: number): Promise<void>;
   cancel(id: number): Promise<void>;
+  /** Removes settled rows (a failed or skipped file the user has seen) from the queue. */
+  dismissRows(ids: number[]): Promise<void>;
+  /** Deletes photos from the open album after the user confirmed; true when all went. */
+  deleteMedia(mediaIds: string[]): Promise<boolean>;
   pause(id: number): Promise<void>;
   resume(id: number): Promise<void>;
   retryAllFailed(): Promise<void>;
@@ -157,7 +160,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       inFlight.add(page);
       try {
         const states = filterStates[get().filter];
-        const res = await api.listQueue({ offset: page * pageSize, limit: pageSize, ...(states ? { states } : {}) });
+        const res = await api.listQueue({ offset: page * pageSize, limit: pageSize, ...(states ? { states: [...states] } : {}) });
         if (gen !== generation) return;
         const pages = new Map(get().pages);
         pages.set(page, res.items);
@@ -198,7 +201,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         const res = await api.listQueue({
           offset: first * pageSize,
           limit: Math.min(1000, (last - first + 1) * pageSize),
-          ...(states ? { states } : {}),
+          ...(states ? { states: [...states] } : {}),
         });
         if (gen !== generation) return;
         total = res.total;
@@ -249,6 +252,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
     };
 
     return {
+      api,
       view: opts.initialView ?? 'queue',
       linked: true,
       ready: false,
@@ -330,7 +334,27 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         await guard('Could not retry', () => api.retry(id));
       },
       async cancel(id) {
-        await guard('Could not cancel', () => api.cancel(id));
+        await guard('Could not cancel', () => api.cancel([id]));
+      },
+      async dismissRows(ids) {
+        const res = await guard('Could not dismiss', () => api.dismiss(ids));
+        if (res) scheduleReload();
+      },
+      async deleteMedia(mediaIds) {
+        const res = await guard('Could not delete', () => api.deleteMedia(mediaIds));
+        if (!res) return false;
+        const gone = new Set(res.deleted);
+        const cur = get().albumMedia;
+        if (cur) set({ albumMedia: { ...cur, media: cur.media.filter((m) => !gone.has(m.mediaId)) } });
+        const n = res.deleted.length;
+        if (res.failed.length) {
+          get().notify('error', `Deleted ${n} photo${n === 1 ? '' : 's'}; ${res.failed.length} could not be deleted: ${res.failed[0]!.message}`);
+        } else {
+          get().notify('info', `Deleted ${n} photo${n === 1 ? '' : 's'}.`);
+        }
+        // The album's count and cover follow the backend.
+        void get().loadAlbums();
+        return res.failed.length === 0;
       },
       async pause(id) {
         await guard('Could not pause the file', () => api.pause(id));
