@@ -110,10 +110,14 @@ export class InMemoryFakeEngine {
         record('listQueue', [q], () => {
           // The engine's attention order (shared/queue-order.ts), paged exactly as the SQLite store pages it.
           const byState = new Map<FileState, QueueItem[]>();
-          for (const i of this.items) byState.set(i.state, [...(byState.get(i.state) ?? []), i]);
+          for (const i of this.items) {
+            const rows = byState.get(i.state);
+            if (rows) rows.push(i);
+            else byState.set(i.state, [i]);
+          }
           const counts = Object.fromEntries([...byState].map(([s, rows]) => [s, rows.length]));
           const items = segmentSlices(counts, q.offset, q.limit, q.states).flatMap((sl) => {
-            const rows = [...byState.get(sl.state)!].sort((a, b) => (sl.newestFirst ? b.id - a.id : a.id - b.id));
+            const rows = byState.get(sl.state)!.sort((a, b) => (sl.newestFirst ? b.id - a.id : a.id - b.id));
             return rows.slice(sl.offset, sl.offset + sl.limit);
           });
           const total = q.states ? this.items.filter((i) => q.states!.includes(i.state)).length : this.items.length;
