@@ -61,7 +61,9 @@ describe('queue view', () => {
     await mount(fake);
     await screen.findByText('img-000002.jpg');
     act(() => void fake.update(2, { state: 'uploading', bytesSent: 500_000, rate: 250_000, etaSeconds: 6 }));
-    const bar = await screen.findByRole('progressbar', { name: 'img-000002.jpg progress' });
+    // The row moves to the top (work in progress comes first), so it is looked up once it has settled there.
+    await waitFor(() => expect(document.querySelector('.qslot[data-index="0"] .qrow')?.getAttribute('data-id')).toBe('2'));
+    const bar = screen.getByRole('progressbar', { name: 'img-000002.jpg progress' });
     expect(bar.getAttribute('aria-valuenow')).toBe('25');
     const row = bar.closest('.qrow') as HTMLElement;
     expect(within(row).getByText('Uploading')).toBeTruthy();

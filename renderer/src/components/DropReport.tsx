@@ -22,14 +22,14 @@ export function DropReport() {
       {s.files > 0 ? (
         <div className="drop-progress" role="status">
           {s.busy ? (
-            <>
+            <span>
               Sending to Ferry: <strong>{s.sent.toLocaleString()}</strong> of {s.files.toLocaleString()} files · {formatBytes(s.bytesSent)} of{' '}
               {formatBytes(s.bytesTotal)}
-            </>
+            </span>
           ) : (
-            <>
+            <span>
               <strong>{s.sent.toLocaleString()}</strong> dropped file{s.sent === 1 ? '' : 's'} queued.
-            </>
+            </span>
           )}
           {s.busy ? (
             <div className="bar" role="progressbar" aria-label="Sending dropped files" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>

@@ -33,7 +33,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
 
   return (
     <div className={`qrow state-${item.state}`} data-state={item.state} data-id={item.id} data-path={item.path}>
-      <RowThumb item={item} />
+      <RowThumb key={item.id} item={item} />
       <div className="qmain">
         <div className="qtitle">
           <span className="qname" title={item.path}>

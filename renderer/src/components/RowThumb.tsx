@@ -54,8 +54,9 @@ export function RowThumb({ item }: { item: QueueItem }) {
   const src = item.thumbnail ?? (wantsLocal && !broken ? local : undefined);
   return (
     <div className="qthumb" aria-hidden="true">
+      {/* Not lazy: the list is virtualized, so a row that exists is on screen; lazy loading only adds a delay. */}
       {src ? (
-        <img src={src} alt="" loading="lazy" decoding="async" data-preview={item.thumbnail ? 'rendition' : 'local'} onError={() => setBroken(true)} />
+        <img src={src} alt="" decoding="async" data-preview={item.thumbnail ? 'rendition' : 'local'} onError={() => setBroken(true)} />
       ) : (
         <span>{name.split('.').pop()?.slice(0, 4).toUpperCase()}</span>
       )}

@@ -42,9 +42,14 @@ const fileOf = (entry: FileSystemFileEntry) => new Promise<File>((resolve, rejec
 /** One `readEntries` call; Chromium answers at most 100 entries per call, so callers loop. */
 const readSome = (reader: FileSystemDirectoryReader) => new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
 
-/** Walks the dropped sources depth-first, yielding files in batches of up to `batchSize`. */
-export async function* walkDrop(sources: DropSource[], batchSize = 200): AsyncGenerator<DroppedFile[]> {
+/**
+ * Walks the dropped sources depth-first, yielding files in batches of up to `batchSize`, and
+ * whatever it has every `maxWaitMs`: the first files start streaming while a big folder is still
+ * being read.
+ */
+export async function* walkDrop(sources: DropSource[], batchSize = 200, maxWaitMs = 30): AsyncGenerator<DroppedFile[]> {
   let batch: DroppedFile[] = [];
+  let lastYield = Date.now();
   const stack: { entry: FileSystemEntry; prefix: string }[] = [];
   for (const s of sources) {
     if ('file' in s) batch.push({ file: s.file, path: s.file.webkitRelativePath || s.file.name });
@@ -67,9 +72,10 @@ export async function* walkDrop(sources: DropSource[], batchSize = 200): AsyncGe
       children.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       for (const c of children) if (!ignored(c.name)) stack.push({ entry: c, prefix: path + '/' });
     }
-    if (batch.length >= batchSize) {
+    if (batch.length >= batchSize || (batch.length && Date.now() - lastYield >= maxWaitMs)) {
       yield batch;
       batch = [];
+      lastYield = Date.now();
     }
   }
   if (batch.length) yield batch;

@@ -214,12 +214,18 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       await fillWindow();
     };
 
+    // At most one re-read per refreshDelayMs, the first at once: a new file shows without waiting.
+    let lastReload = 0;
     const scheduleReload = () => {
       if (refreshTimer) return;
-      refreshTimer = setTimeout(() => {
-        refreshTimer = undefined;
-        void reloadWindow();
-      }, refreshDelayMs);
+      refreshTimer = setTimeout(
+        () => {
+          refreshTimer = undefined;
+          lastReload = Date.now();
+          void reloadWindow();
+        },
+        Math.max(0, lastReload + refreshDelayMs - Date.now()),
+      );
     };
 
     const applyItems = (items: QueueItem[]) => {
@@ -235,7 +241,8 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
           const upd = byId.get(row.id);
           if (!upd) return;
           byId.delete(row.id);
-          if (filterSet && !filterSet.includes(upd.state)) shifted = true;
+          // The list is in attention order (shared/queue-order.ts): a new state is a new position.
+          if (upd.state !== row.state || (filterSet && !filterSet.includes(upd.state))) shifted = true;
           copy ??= rows.slice();
           copy[i] = upd;
         });
