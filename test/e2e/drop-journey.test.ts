@@ -22,7 +22,7 @@ import { hasChromium, launchChromium, shot, skipChromiumReason, startFerryServe,
 
 const wait = 90_000;
 const photos = 40;
-const hasDeleteRoute = apiRoutes.some((r) => r.routeKey === 'DELETE /media/{mediaId}');
+const hasDeleteRoute = apiRoutes.some((r) => (r.routeKey as string) === 'DELETE /media/{mediaId}');
 
 describe.skipIf(!hasChromium)(`drop, preview, dismiss and delete in Chromium${hasChromium ? '' : ` (${skipChromiumReason})`}`, () => {
   let root: string;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/store/db.ts';
 import { QueueStore } from '../../main/store/queue-store.ts';
-import { queueCounts, segmentSlices } from '../../shared/queue-order.ts';
+import { queueCounts, queueSegments, segmentSlices } from '../../shared/queue-order.ts';
 import { fileStates, type FileState } from '../../shared/engine-api.ts';
 
 function storeWith(states: FileState[]): QueueStore {
@@ -44,6 +44,10 @@ describe('queue order', () => {
     const done = store.pageOrdered(1, 2, ['uploaded', 'skipped', 'cancelled']);
     expect(done.total).toBe(3);
     expect(done.rows.map((r) => r.id)).toEqual([8, 1]);
+  });
+
+  it('has every state of the state machine exactly once', () => {
+    expect(queueSegments.map((s) => s.state).sort()).toEqual([...fileStates].sort());
   });
 
   it('slices segments from counts alone', () => {

@@ -79,23 +79,24 @@ describe('the queue, ordered for attention', () => {
 });
 
 describe('failed and skipped rows', () => {
-  it('dismisses a failed row; Cancel shows only where the advice names it', async () => {
+  it('dismisses a failed or skipped row; where the advice says "Cancel it" the button says Cancel', async () => {
     const items = makeItems(3);
     items[0] = { ...items[0]!, state: 'failed', error: { code: 'FILE_NOT_FOUND', message: 'gone' } };
     items[1] = { ...items[1]!, state: 'failed', error: { code: 'UNSUPPORTED_IMAGE', message: 'damaged' } };
     items[2] = { ...items[2]!, state: 'skipped', skipReason: 'not an image or video Ferry uploads (.txt)' };
     const fake = new InMemoryFakeEngine(items);
     await mount(fake);
-    await screen.findByRole('button', { name: 'Dismiss img-000001.jpg' });
-    expect(screen.getByRole('button', { name: 'Cancel img-000001.jpg' })).toBeTruthy();
+    await screen.findByRole('button', { name: 'Cancel img-000001.jpg' });
+    expect(screen.queryByRole('button', { name: 'Dismiss img-000001.jpg' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Cancel img-000002.jpg' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Dismiss img-000003.jpg' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Cancel img-000001.jpg' }));
-    await waitFor(() => expect(fake.calls.find((c) => c.method === 'cancel')?.args).toEqual([[1]]));
+    await waitFor(() => expect(document.querySelector('.qrow[data-id="1"]')).toBeNull());
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss img-000002.jpg' }));
     await waitFor(() => expect(document.querySelector('.qrow[data-id="2"]')).toBeNull());
-    expect(fake.calls.find((c) => c.method === 'dismiss')?.args).toEqual([[2]]);
+    expect(fake.calls.filter((c) => c.method === 'dismiss').map((c) => c.args)).toEqual([[[1]], [[2]]]);
     await waitFor(() => expect(count('.tabs', 'failed')).toBe('0'));
+    expect(count('.tabs', 'done')).toBe('1');
   });
 });
 
