@@ -35,7 +35,7 @@ export function FolderPicker(props: { onChoose: (path: string) => void; onClose:
 
   return (
     <div className="modal-backdrop">
-      <div className="modal folder-picker" role="dialog" aria-modal="true" aria-labelledby={titleId}>
+      <div className="modal folder-picker" role="dialog" aria-modal="true" aria-labelledby={titleId} data-path={listing?.path}>
         <h2 id={titleId}>Choose a folder on this computer</h2>
         <form
           className="row"
