@@ -3,7 +3,7 @@
  * disk, so the engine lists folders for it (`listFolder`, behind the serve token); the chosen
  * folder is then added by its path, like a drop in the desktop app: no copy, no upload to the engine.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { FolderListing } from '../../../shared/engine-api.ts';
 import { useFerry } from '../store/context.ts';
 
@@ -15,13 +15,18 @@ export function FolderPicker(props: { onChoose: (path: string) => void; onClose:
   const locationId = useId();
   const titleId = useId();
 
+  // Only the latest request may land: the home listing answering after a typed "Go" must not win.
+  const latest = useRef(0);
   const go = async (path?: string) => {
+    const mine = ++latest.current;
     try {
       const l = await api.listFolder(path);
+      if (mine !== latest.current) return;
       setListing(l);
       setTyped(l.path);
       setError('');
     } catch (err) {
+      if (mine !== latest.current) return;
       setError(err instanceof Error ? err.message : String(err));
     }
   };
