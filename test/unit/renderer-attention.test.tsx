@@ -119,6 +119,39 @@ describe('the folder picker (browser)', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
+  it('keeps a typed location when the first (home) listing answers late', async () => {
+    const fake = new InMemoryFakeEngine();
+    fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
+    fake.folders['/srv/photos'] = { folders: [], mediaFiles: 4 };
+    const real = fake.api;
+    let releaseHome = () => {};
+    const api = {
+      ...real,
+      listFolder: async (path?: string) => {
+        if (!path) await new Promise<void>((r) => (releaseHome = r));
+        return real.listFolder(path);
+      },
+    };
+    const store = createFerryStore(api);
+    render(
+      <ConnectionContext.Provider value={{ kind: 'browser' }}>
+        <StoreContext.Provider value={store}>
+          <App />
+        </StoreContext.Provider>
+      </ConnectionContext.Provider>,
+    );
+    await act(() => store.getState().refreshAll());
+    fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Choose a folder…' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText('Folder location'), { target: { value: '/srv/photos' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Go' }));
+    await within(dialog).findByText(/4 photos or videos here/);
+    await act(async () => releaseHome());
+    expect(dialog.getAttribute('data-path')).toBe('/srv/photos');
+    expect((within(dialog).getByLabelText('Folder location') as HTMLInputElement).value).toBe('/srv/photos');
+  });
+
   it('says so when a typed location is not a folder', async () => {
     const fake = new InMemoryFakeEngine();
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
