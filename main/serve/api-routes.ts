@@ -9,12 +9,12 @@
  * - `GET /api/preview/{id}`: the queue row's local preview (image/webp).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { batchIdPattern, dropRefusal, safeRelativePath, serveRoutes } from '../../shared/drop.ts';
-import type { EngineApi } from '../../shared/engine-api.ts';
+import type { EngineApi, EngineEvent } from '../../shared/engine-api.ts';
 import type { Preview } from '../engine/previews.ts';
 
 export interface ApiRouteDeps {
@@ -109,6 +109,29 @@ async function servePreview(req: IncomingMessage, res: ServerResponse, url: URL,
     'x-content-type-options': 'nosniff',
   });
   res.end(preview.bytes);
+}
+
+/**
+ * Deletes a dropped file's staged copy once its row is uploaded: the backend has it and the row shows
+ * the rendition from then on, so a 2 GB video is not kept twice. Failed rows keep theirs (Retry
+ * needs it). Returns the unsubscribe function.
+ */
+export function removeStagedWhenUploaded(engine: { onEvent(l: (e: EngineEvent) => void): () => void }, stagingDir: string): () => void {
+  const root = resolve(stagingDir) + sep;
+  return engine.onEvent((e) => {
+    if (e.type !== 'items') return;
+    for (const item of e.items) {
+      if (item.state !== 'uploaded' || !item.path.startsWith(root)) continue;
+      void rm(item.path, { force: true }).then(() => removeEmptyParents(dirname(item.path), root));
+    }
+  });
+}
+
+/** Removes now-empty folders up to (not including) the staging root; stops at the first that is not empty. */
+async function removeEmptyParents(dir: string, root: string): Promise<void> {
+  for (let d = dir; d.startsWith(root) && d.length > root.length; d = dirname(d)) {
+    if (!(await rmdir(d).then(() => true, () => false))) return;
+  }
 }
 
 /** The staging folder of a data directory. */

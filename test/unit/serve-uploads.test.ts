@@ -14,8 +14,9 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { startServe, type ServeHandle } from '../../main/serve/server.ts';
+import { removeStagedWhenUploaded } from '../../main/serve/api-routes.ts';
 import { PreviewCache } from '../../main/engine/previews.ts';
-import { InMemoryFakeEngine } from './renderer-fake-engine.ts';
+import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
 let root: string;
 let staging: string;
@@ -172,6 +173,23 @@ describe('PUT /api/upload', () => {
     expect(peak - rss0).toBeLessThan(128 * 1024 * 1024);
     await rm(file);
   }, 120_000);
+});
+
+describe('staged copies', () => {
+  it('are deleted once their row is uploaded (empty folders too), and kept while it is not', async () => {
+    const dir = join(staging, 'batch-clean', 'trip');
+    const up = await upload({ batch: 'batch-clean', path: 'trip/a.jpg', album: 'a' }, randomBytes(100));
+    const keep = await upload({ batch: 'batch-clean', path: 'b.jpg', album: 'a' }, randomBytes(100));
+    const [a, b] = [JSON.parse(up.body.toString()).path as string, JSON.parse(keep.body.toString()).path as string];
+    const stop = removeStagedWhenUploaded({ onEvent: (l) => fake.onEvent(l) }, staging);
+    const item = (path: string, state: 'uploaded' | 'failed') => ({ ...makeItems(1)[0]!, path, state });
+    fake.emit({ type: 'items', items: [item(a, 'uploaded'), item(b, 'failed'), item('/elsewhere/x.jpg', 'uploaded')] });
+    for (let i = 0; i < 50 && existsSync(dir); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(a)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(b)).toBe(true);
+    stop();
+  });
 });
 
 describe('GET /api/preview/{id}', () => {
