@@ -112,7 +112,7 @@ async function servePreview(req: IncomingMessage, res: ServerResponse, url: URL,
 }
 
 /**
- * Deletes a dropped file's staged copy once its row is uploaded: the backend has it and the row shows
+ * Deletes a dropped file's staged copy once its row is uploaded (or skipped as a duplicate): the backend has it and the row shows
  * the rendition from then on, so a 2 GB video is not kept twice. Failed rows keep theirs (Retry
  * needs it). Returns the unsubscribe function.
  */
@@ -121,7 +121,8 @@ export function removeStagedWhenUploaded(engine: { onEvent(l: (e: EngineEvent) =
   return engine.onEvent((e) => {
     if (e.type !== 'items') return;
     for (const item of e.items) {
-      if (item.state !== 'uploaded' || !item.path.startsWith(root)) continue;
+      // Skipped here means a duplicate of something the backend already has.
+      if ((item.state !== 'uploaded' && item.state !== 'skipped') || !item.path.startsWith(root)) continue;
       void rm(item.path, { force: true }).then(() => removeEmptyParents(dirname(item.path), root));
     }
   });
