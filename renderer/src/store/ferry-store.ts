@@ -7,6 +7,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Album, Media } from '../../../shared/api.ts';
 import type {
+  DeleteMediaResult,
   EngineApi,
   EngineEvent,
   FileState,
@@ -348,7 +349,16 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         if (res) scheduleReload();
       },
       async deleteMedia(mediaIds) {
-        const res = await guard('Could not delete', () => api.deleteMedia(mediaIds));
+        // The engine takes 100 IDs a call (shared/ipc.ts); a bigger selection goes in slices.
+        const res = await guard('Could not delete', async () => {
+          const all: DeleteMediaResult = { deleted: [], failed: [] };
+          for (let i = 0; i < mediaIds.length; i += 100) {
+            const part = await api.deleteMedia(mediaIds.slice(i, i + 100));
+            all.deleted.push(...part.deleted);
+            all.failed.push(...part.failed);
+          }
+          return all;
+        });
         if (!res) return false;
         const gone = new Set(res.deleted);
         const cur = get().albumMedia;
