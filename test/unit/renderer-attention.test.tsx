@@ -225,4 +225,14 @@ describe('deleting photos from an album', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Deleted 1 photo; 1 could not be deleted: The backend refused.');
     expect([...document.querySelectorAll('.media')].map((m) => m.getAttribute('data-media-id'))).toEqual(['m2', 'm3']);
   });
+
+  it('sends a selection of more than 100 in slices the engine accepts', async () => {
+    const fake = new InMemoryFakeEngine();
+    const ids = Array.from({ length: 250 }, (_, i) => `m${i}`);
+    fake.media.set('a1', ids.map((id) => media(id)));
+    const store = createFerryStore(fake.api);
+    expect(await store.getState().deleteMedia(ids)).toBe(true);
+    expect(fake.calls.filter((c) => c.method === 'deleteMedia').map((c) => (c.args[0] as string[]).length)).toEqual([100, 100, 50]);
+    expect(store.getState().notices.at(-1)?.text).toBe('Deleted 250 photos.');
+  });
 });
