@@ -119,7 +119,7 @@ describe('the folder picker (browser)', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it('keeps a typed location when the first (home) listing answers late', async () => {
+  it('keeps a typed location when the home listing answers after it was typed', async () => {
     const fake = new InMemoryFakeEngine();
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
     fake.folders['/srv/photos'] = { folders: [], mediaFiles: 4 };
@@ -145,9 +145,12 @@ describe('the folder picker (browser)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Choose a folder…' }));
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByLabelText('Folder location'), { target: { value: '/srv/photos' } });
+    // The home listing answers between typing and Go: the typed text must survive it.
+    await act(async () => releaseHome());
+    await within(dialog).findByRole('button', { name: 'Pictures' });
+    expect((within(dialog).getByLabelText('Folder location') as HTMLInputElement).value).toBe('/srv/photos');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Go' }));
     await within(dialog).findByText(/4 photos or videos here/);
-    await act(async () => releaseHome());
     expect(dialog.getAttribute('data-path')).toBe('/srv/photos');
     expect((within(dialog).getByLabelText('Folder location') as HTMLInputElement).value).toBe('/srv/photos');
   });

@@ -17,13 +17,16 @@ export function FolderPicker(props: { onChoose: (path: string) => void; onClose:
 
   // Only the latest request may land: the home listing answering after a typed "Go" must not win.
   const latest = useRef(0);
+  // Typing since the last request: an answer then updates the list but leaves the typed text alone.
+  const edited = useRef(false);
   const go = async (path?: string) => {
     const mine = ++latest.current;
+    edited.current = false;
     try {
       const l = await api.listFolder(path);
       if (mine !== latest.current) return;
       setListing(l);
-      setTyped(l.path);
+      if (!edited.current) setTyped(l.path);
       setError('');
     } catch (err) {
       if (mine !== latest.current) return;
@@ -52,7 +55,10 @@ export function FolderPicker(props: { onChoose: (path: string) => void; onClose:
           <label htmlFor={locationId} className="sr-only">
             Folder location
           </label>
-          <input id={locationId} className="grow" value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
+          <input id={locationId} className="grow" value={typed} onChange={(e) => {
+              edited.current = true;
+              setTyped(e.target.value);
+            }} spellCheck={false} />
           <button type="submit">Go</button>
         </form>
         {error ? (
