@@ -46,3 +46,13 @@ export function safeRelativePath(rel: string): string[] | undefined {
   if (parts.some((p) => p === '' || p === '.' || p === '..' || p.length > 255)) return undefined;
   return parts;
 }
+
+/**
+ * The path inside its drop of a file the engine staged ("trip/day 1/a.jpg" for
+ * `<data dir>/staging/<batch>/trip/day 1/a.jpg`), so a row shows what the user dropped rather than
+ * where Ferry keeps the copy; undefined for any other path.
+ */
+export function droppedPath(path: string): string | undefined {
+  const m = /[\\/]staging[\\/][A-Za-z0-9_-]{8,64}[\\/](.+)$/.exec(path);
+  return m?.[1];
+}

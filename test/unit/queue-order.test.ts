@@ -8,6 +8,7 @@ import { openDatabase } from '../../main/store/db.ts';
 import { QueueStore } from '../../main/store/queue-store.ts';
 import { queueCounts, queueSegments, segmentSlices } from '../../shared/queue-order.ts';
 import { fileStates, type FileState } from '../../shared/engine-api.ts';
+import { droppedPath } from '../../shared/drop.ts';
 
 function storeWith(states: FileState[]): QueueStore {
   const store = new QueueStore(openDatabase(':memory:'));
@@ -64,5 +65,13 @@ describe('queue order', () => {
     const c = queueCounts(byState);
     expect(c).toMatchObject({ all: 50, done: 41, failed: 2, active: 7, inProgress: 3 });
     expect(c.active + c.failed + c.done).toBe(c.all);
+  });
+});
+
+describe('droppedPath', () => {
+  it('gives the path inside the drop for a staged copy, and nothing for other paths', () => {
+    expect(droppedPath('/home/u/.local/share/ferry/staging/0a1b2c3d4e5f60718293a4b5c6d7e8f9/trip/day 1/a.jpg')).toBe('trip/day 1/a.jpg');
+    expect(droppedPath('C:\\Users\\u\\Ferry\\staging\\batch-0001\\a.jpg')).toBe('a.jpg');
+    expect(droppedPath('/home/u/Pictures/trip/a.jpg')).toBeUndefined();
   });
 });

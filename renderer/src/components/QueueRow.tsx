@@ -5,6 +5,7 @@ import { isCancellable, isInFlight, isPending, isRetryable } from '../../../shar
 import { baseName, dirName, errorAdvice, formatBytes, formatEta, formatRate, stateLabels } from '../format.ts';
 import { useFerry } from '../store/context.ts';
 import { RowThumb } from './RowThumb.tsx';
+import { droppedPath } from '../../../shared/drop.ts';
 
 /** Skipped rows and failed ones the user has seen: cleared from the list by Dismiss. */
 const dismissable = new Set(['failed', 'skipped']);
@@ -21,6 +22,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
   const pause = useFerry((s) => s.pause);
   const resume = useFerry((s) => s.resume);
   const name = baseName(item.path);
+  const dropped = droppedPath(item.path);
   const dismissWord = item.state === 'failed' && item.error && adviceNamesCancel(item.error.code) ? 'Cancel' : 'Dismiss';
   const pct = item.size > 0 ? Math.min(100, (item.bytesSent / item.size) * 100) : item.state === 'uploaded' ? 100 : 0;
   const active = isInFlight(item.state);
@@ -53,7 +55,7 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
         </div>
         <div className="qdetail">
           <span className="muted qdir" title={item.path}>
-            {dirName(item.path)}
+            {dropped !== undefined ? `Dropped into Ferry${dropped.includes('/') ? ` · ${dirName(dropped)}` : ''}` : dirName(item.path)}
           </span>
           <span className="qstats">{detail}</span>
         </div>
