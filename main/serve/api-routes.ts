@@ -9,7 +9,7 @@
  * - `GET /api/preview/{id}`: the queue row's local preview (image/webp).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -133,6 +133,21 @@ async function removeEmptyParents(dir: string, root: string): Promise<void> {
   for (let d = dir; d.startsWith(root) && d.length > root.length; d = dirname(d)) {
     if (!(await rmdir(d).then(() => true, () => false))) return;
   }
+}
+
+/**
+ * Deletes half-sent `.part` files a crash or a killed `ferry serve` left in the staging folder: no
+ * row points at them, and the browser sends the whole file again when it is dropped again.
+ */
+export async function removeLeftoverPartials(stagingDir: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(stagingDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith('.part')) continue;
+    await rm(join(e.parentPath, e.name), { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** The staging folder of a data directory. */

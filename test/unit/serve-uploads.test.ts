@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { startServe, type ServeHandle } from '../../main/serve/server.ts';
-import { removeStagedWhenUploaded } from '../../main/serve/api-routes.ts';
+import { removeLeftoverPartials, removeStagedWhenUploaded } from '../../main/serve/api-routes.ts';
 import { PreviewCache } from '../../main/engine/previews.ts';
 import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
@@ -189,6 +189,18 @@ describe('staged copies', () => {
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(b)).toBe(true);
     stop();
+  });
+});
+
+describe('leftover partial files', () => {
+  it('are removed at start-up; whole files stay', async () => {
+    const dir = join(root, 'leftovers', 'b1234567', 'trip');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'a.jpg.part'), 'half');
+    await writeFile(join(dir, 'b.jpg'), 'whole');
+    expect(await removeLeftoverPartials(join(root, 'leftovers'))).toBe(1);
+    expect(await readdir(dir)).toEqual(['b.jpg']);
+    expect(await removeLeftoverPartials(join(root, 'missing'))).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { resolveDataDir } from '../../config/paths.ts';
 import { startServe } from '../../serve/server.ts';
-import { removeStagedWhenUploaded, stagingDirOf } from '../../serve/api-routes.ts';
+import { removeLeftoverPartials, removeStagedWhenUploaded, stagingDirOf } from '../../serve/api-routes.ts';
 import { ensureRendererBuilt } from '../../serve/renderer-dir.ts';
 import { openEngineHost } from '../../engine/host.ts';
 
@@ -26,6 +26,7 @@ export async function run(opts: ServeCommandOptions): Promise<void> {
     ...(opts.api ? { apiUrl: opts.api } : {}),
     ...(opts.token ? { token: opts.token } : {}),
   });
+  await removeLeftoverPartials(stagingDirOf(dataDir));
   const serve = await startServe({ engine: host, rendererDir, port, stagingDir: stagingDirOf(dataDir) });
   removeStagedWhenUploaded(host, stagingDirOf(dataDir));
   console.log(`Ferry is running. Open this URL in a browser on this machine (it includes the access token):\n\n  ${serve.url}\n`);
