@@ -49,7 +49,7 @@ interface Res {
 function call(method: string, path: string, opts: { headers?: Record<string, string>; body?: Buffer | Readable; cutAfter?: number } = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: serve.port, method, path, headers: { host: `127.0.0.1:${serve.port}`, cookie: `ferry_token=${token}`, origin, ...opts.headers } },
+      { host: '127.0.0.1', port: serve.port, method, path, headers: { host: `127.0.0.1:${serve.port}`, cookie: `ferry_token_${serve.port}=${token}`, origin, ...opts.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -91,7 +91,7 @@ describe('PUT /api/upload', () => {
     expect((await call('PUT', q, { body, headers: { cookie: '' } })).status).toBe(401);
     expect((await call('PUT', q, { body, headers: { origin: 'http://evil.test' } })).status).toBe(403);
     const noOrigin = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: serve.port, method: 'PUT', path: q, headers: { host: `127.0.0.1:${serve.port}`, cookie: `ferry_token=${token}` } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: serve.port, method: 'PUT', path: q, headers: { host: `127.0.0.1:${serve.port}`, cookie: `ferry_token_${serve.port}=${token}` } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
