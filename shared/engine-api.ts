@@ -78,6 +78,24 @@ export interface Settings {
   pauseOnBattery: boolean;
 }
 
+/** One folder of the engine's machine, for the browser's folder picker (serve mode cannot see paths). */
+export interface FolderListing {
+  /** absolute path of this folder */
+  path: string;
+  /** the folder above, or null at a root */
+  parent: string | null;
+  /** sub-folders (names, sorted; hidden ones left out) */
+  folders: string[];
+  /** files in this folder (not below) that Ferry would upload */
+  mediaFiles: number;
+}
+
+/** What `deleteMedia` did, per media ID: a partial failure never hides the ones that went. */
+export interface DeleteMediaResult {
+  deleted: string[];
+  failed: { mediaId: string; message: string }[];
+}
+
 export interface EngineStatus {
   online: boolean;
   paused: boolean;
@@ -96,8 +114,16 @@ export interface EngineApi {
   resume(id: number): Promise<void>;
   retry(id: number): Promise<void>;
   retryAllFailed(): Promise<{ retried: number }>;
-  cancel(id: number): Promise<void>;
+  cancel(ids: number[]): Promise<void>;
+  /** Removes settled rows (failed, skipped, cancelled, uploaded) from the list; others are left alone. */
+  dismiss(ids: number[]): Promise<{ dismissed: number }>;
   clearFinished(): Promise<{ removed: number }>;
+  /** Deletes photos from the backend (`DELETE /media/{id}`: original, renditions and record). */
+  deleteMedia(mediaIds: string[]): Promise<DeleteMediaResult>;
+  /** A folder of the engine's machine (the home folder when `path` is omitted). */
+  listFolder(path?: string): Promise<FolderListing>;
+  /** A small local WebP preview of a queued image as a data: URL; null when there is none (video, damaged). */
+  preview(id: number): Promise<string | null>;
   listAlbums(): Promise<Album[]>;
   createAlbum(title: string): Promise<Album>;
   listAlbumMedia(albumId: string, cursor?: string): Promise<{ media: Media[]; nextCursor: string | null }>;
@@ -121,7 +147,11 @@ export const engineMethods = [
   'retry',
   'retryAllFailed',
   'cancel',
+  'dismiss',
   'clearFinished',
+  'deleteMedia',
+  'listFolder',
+  'preview',
   'listAlbums',
   'createAlbum',
   'listAlbumMedia',

@@ -23,6 +23,7 @@ export const engineCallChannel = 'ferry:engine-call';
 export const engineEventChannel = 'ferry:engine-event';
 
 const id = z.number().int().nonnegative();
+const ids = z.array(id).min(1).max(10_000);
 const albumId = z.string().min(1).max(64);
 const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('album'), albumId }),
@@ -73,8 +74,12 @@ export const engineArgSchemas = {
   resume: z.tuple([id]),
   retry: z.tuple([id]),
   retryAllFailed: z.tuple([]),
-  cancel: z.tuple([id]),
+  cancel: z.tuple([ids]),
+  dismiss: z.tuple([ids]),
   clearFinished: z.tuple([]),
+  deleteMedia: z.tuple([z.array(z.string().min(1).max(128)).min(1).max(100)]),
+  listFolder: z.union([z.tuple([]), z.tuple([z.string().min(1).max(4096).optional()])]),
+  preview: z.tuple([id]),
   listAlbums: z.tuple([]),
   createAlbum: z.tuple([z.string().trim().min(1).max(200)]),
   listAlbumMedia: z.union([z.tuple([albumId]), z.tuple([albumId, z.string().max(2048).optional()])]),

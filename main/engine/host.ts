@@ -5,7 +5,7 @@
  * exposes the whole `EngineApi` of shared/engine-api.ts.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
 import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
@@ -24,12 +24,17 @@ import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
 import { parseBwSchedule } from '../../shared/bwlimit.ts';
+import { PreviewCache } from './previews.ts';
+import { listFolder } from './folders.ts';
+import { deleteMediaMany } from './delete-media.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
 export { realClock } from './clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
+  /** queue-row previews as bytes, for serve mode's HTTP endpoint */
+  previews: PreviewCache;
   onEvent(listener: (e: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -134,6 +139,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   );
   engine.start();
 
+  const previews = new PreviewCache({ dir: join(dataDir, 'previews'), pathOf: (id) => store.get(id)?.path });
   const listeners = new Set<(e: EngineEvent) => void>();
   const emit = (e: EngineEvent) => {
     for (const l of listeners) l(e);
@@ -195,7 +201,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
     listQueue: async ({ offset, limit, states }) => {
-      const page = store.page(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
+      const page = store.pageOrdered(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
       return { items: page.rows.map((r) => engine.toItem(r)), total: page.total };
     },
     addPaths: async (p, target) => {
@@ -210,8 +216,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       engine.retry(id);
     },
     retryAllFailed: async () => ({ retried: engine.retryAllFailed() }),
-    cancel: (id) => engine.cancel(id),
+    cancel: (ids) => engine.cancelMany(ids),
+    dismiss: async (ids) => ({ dismissed: engine.dismiss(ids).length }),
     clearFinished: async () => ({ removed: engine.clearFinished().length }),
+    deleteMedia: (mediaIds) => deleteMediaMany(client, store, mediaIds, (ids) => emit({ type: 'removed', ids })),
+    listFolder: (path) => listFolder(path),
+    preview: (id) => previews.dataUrl(id),
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
@@ -248,6 +258,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   let closed = false;
   return {
     api,
+    previews,
     engine,
     store,
     client,

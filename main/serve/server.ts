@@ -14,10 +14,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineApi, EngineEvent } from '../../shared/engine-api.ts';
 import { wsCallFrame, type WsServerFrame } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
+import { handleApiRoute, type ApiRouteDeps } from './api-routes.ts';
 
 /** What serve mode needs of the engine: its API and its event stream (an `EngineHost` fits). */
 export interface EngineLink {
   api: EngineApi;
+  /** queue-row previews for `GET /api/preview/{id}` (an `EngineHost` has them) */
+  previews?: ApiRouteDeps['previews'];
   onEvent(listener: (e: EngineEvent) => void): () => void;
 }
 
@@ -28,6 +31,8 @@ export interface ServeOptions {
   port?: number;
   /** fixed token for tests; a random one otherwise */
   token?: string;
+  /** where files dropped into the page are written (`<data dir>/staging`); without it drops are refused */
+  stagingDir?: string;
 }
 
 export interface ServeHandle {
@@ -123,8 +128,15 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       if (!allowedHosts().has(req.headers.host ?? '')) return refuse(res, 403, 'Wrong Host header: open the URL ferry serve printed.');
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins().has(origin)) return refuse(res, 403, 'Cross-origin requests are refused.');
-      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET.');
+      const isApi = url.pathname.startsWith('/api/');
+      if (!isApi && req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET.');
       if (!authorized(req, url)) return refuse(res, 401, 'Missing or wrong token: open the URL ferry serve printed, token included.');
+      // Browsers send Origin on every PUT; one without it is not our page (SameSite cookies aside).
+      if (isApi && req.method !== 'GET' && origin === undefined) return refuse(res, 403, 'Cross-origin requests are refused.');
+      if (isApi) {
+        if (!opts.stagingDir && req.method === 'PUT') return refuse(res, 404, 'This server takes no uploads.');
+        return handleApiRoute(req, res, url, { api: opts.engine.api, stagingDir: opts.stagingDir ?? '', ...(opts.engine.previews ? { previews: opts.engine.previews } : {}) });
+      }
 
       const decoded = decodePath(url.pathname);
       if (decoded === undefined) return refuse(res, 400, 'Malformed path.');

@@ -4,6 +4,7 @@ import { useFerry } from '../store/context.ts';
 import type { View } from '../store/ferry-store.ts';
 import { formatBytes, formatEta, formatRate } from '../format.ts';
 import { filesInProgress, overallProgress } from '../../../shared/progress.ts';
+import { queueCounts } from '../../../shared/queue-order.ts';
 import { QueueView } from './QueueView.tsx';
 import { WatchedView } from './WatchedView.tsx';
 import { AlbumsView } from './AlbumsView.tsx';
@@ -21,6 +22,8 @@ function Totals() {
   const paused = useFerry((s) => s.paused);
   const pauseAll = useFerry((s) => s.pauseAll);
   const resumeAll = useFerry((s) => s.resumeAll);
+  // The same counts as the queue's tabs and `ferry status` (shared/queue-order.ts).
+  const counts = queueCounts(totals.byState);
   // Files drive it, thumbnails included (shared/progress.ts): bytes alone read 100 % while they were made.
   // An empty queue shows an empty bar, not a full one.
   const pct = totals.files === 0 ? 0 : Math.floor(overallProgress(totals) * 100);
@@ -33,11 +36,11 @@ function Totals() {
   return (
     <div className="totals" aria-live="polite">
       <div className="totals-text">
-        <strong>{totals.files.toLocaleString()}</strong> files · <strong>{totals.byState.uploaded.toLocaleString()}</strong> done
-        {totals.byState.failed ? (
+        <strong data-count="all">{counts.all.toLocaleString()}</strong> files · <strong data-count="done">{counts.done.toLocaleString()}</strong> done
+        {counts.failed ? (
           <>
             {' '}
-            · <strong className="danger">{totals.byState.failed.toLocaleString()}</strong> failed
+            · <strong className="danger" data-count="failed">{counts.failed.toLocaleString()}</strong> failed
           </>
         ) : null}
         {pending ? (
