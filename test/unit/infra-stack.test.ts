@@ -219,8 +219,9 @@ describe('functions', () => {
     // package marked external but not shipped. Health runs for real; it touches no AWS service.
     const bundles = Object.fromEntries((Object.keys(stack.functions) as FunctionName[]).map((fn) => [fn, join(assetDirOf(fn), 'index.mjs')]));
     // process-upload's Sharp is the linux-arm64 build, which this host cannot load: its import of
-    // 'sharp' resolves to a stub here (the test above checks what the bundle really ships).
-    const stub = `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() {}', shortCircuit: true } : next(s, c); }`;
+    // 'sharp' resolves to a stub here, with the module-level settings renditions.ts makes at load
+    // (the test above checks what the bundle really ships).
+    const stub = `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,' + encodeURIComponent('function sharp() {} sharp.cache = () => {}; sharp.concurrency = () => 1; sharp.strategy = { attention: 16, entropy: 17 }; export default sharp;'), shortCircuit: true } : next(s, c); }`;
     const script = `
       const { register } = await import('node:module');
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(stub)}));
