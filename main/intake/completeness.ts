@@ -24,8 +24,11 @@ const BLOCK = 64 * 1024;
 /** A one-block read cache: the walks go forward, so sequential small reads become a few big ones. */
 class Cursor {
   private start = 0;
-  private data = new Uint8Array(0);
-  constructor(private readonly src: ByteSource) {}
+  private data: Uint8Array = new Uint8Array(0);
+  private readonly src: ByteSource;
+  constructor(src: ByteSource) {
+    this.src = src;
+  }
 
   get size(): number {
     return this.src.size;

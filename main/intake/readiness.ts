@@ -43,13 +43,18 @@ export class ReadinessGate {
   private readonly waiting = new Set<string>();
   private readonly stop = new AbortController();
 
-  constructor(
-    private readonly deps: ReadinessDeps,
-    private readonly opts: ReadinessOptions,
-    private readonly onReady: (r: Ready) => void,
-    /** a file found not whole, once per version: for logs and the CLI */
-    private readonly onWaiting: (path: string, verdict: Verdict) => void = () => {},
-  ) {}
+  private readonly deps: ReadinessDeps;
+  private readonly opts: ReadinessOptions;
+  private readonly onReady: (r: Ready) => void;
+  private readonly onWaiting: (path: string, verdict: Verdict) => void;
+
+  /** `onWaiting`: a file found not whole, once per version (for logs and the CLI). */
+  constructor(deps: ReadinessDeps, opts: ReadinessOptions, onReady: (r: Ready) => void, onWaiting: (path: string, verdict: Verdict) => void = () => {}) {
+    this.deps = deps;
+    this.opts = opts;
+    this.onReady = onReady;
+    this.onWaiting = onWaiting;
+  }
 
   /** A watcher saw the file appear or change. */
   notice(path: string): void {

@@ -114,3 +114,65 @@ export function makeMp4(mdatBytes = 5000): Buffer {
   const moov = box('moov', box('mvhd', Buffer.alloc(100)));
   return Buffer.concat([ftyp, mdat, moov]);
 }
+
+/**
+ * A ComfyUI API-format graph as ComfyUI saves it: checkpoint → two LoRAs → KSampler, prompts through
+ * CLIPTextEncode, EmptyLatentImage, VAEDecode → SaveImage; plus an LLM node holding an API key and a
+ * model path under the user's home. `opts` swaps in the traps the reader must not guess through.
+ */
+export function comfyPrompt(opts: { apiKey?: string; seedFromCustomNode?: boolean; home?: string } = {}): Record<string, unknown> {
+  const g: Record<string, unknown> = {
+    '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sdxl/juggernautXL_v9.safetensors' } },
+    '2': { class_type: 'LoraLoader', inputs: { model: ['1', 0], clip: ['1', 1], lora_name: 'detail_tweaker.safetensors', strength_model: 0.8, strength_clip: 0.6 } },
+    '3': { class_type: 'LoraLoader', inputs: { model: ['2', 0], clip: ['2', 1], lora_name: 'film_grain.safetensors', strength_model: 0.35, strength_clip: 1 } },
+    '4': { class_type: 'EmptyLatentImage', inputs: { width: 832, height: 1216, batch_size: 1 } },
+    '5': {
+      class_type: 'KSampler',
+      inputs: {
+        model: ['3', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+        latent_image: ['4', 0],
+        seed: opts.seedFromCustomNode ? ['12', 0] : 123456789,
+        steps: 30,
+        cfg: 6.5,
+        sampler_name: 'dpmpp_2m',
+        scheduler: 'karras',
+        denoise: 1,
+      },
+    },
+    '6': { class_type: 'CLIPTextEncode', inputs: { clip: ['3', 1], text: ['10', 0] } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { clip: ['3', 1], text: 'blurry, lowres' } },
+    '8': { class_type: 'VAEDecode', inputs: { samples: ['5', 0], vae: ['1', 2] } },
+    '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ComfyUI' } },
+    '10': { class_type: 'PrimitiveString', inputs: { value: 'a lighthouse at dusk, volumetric light' } },
+    '11': {
+      class_type: 'OpenAIChatNode',
+      inputs: { api_key: opts.apiKey ?? '', model: 'gpt-4o', prompt: 'describe', cache_dir: `${opts.home ?? '/home/alice'}/ComfyUI/cache` },
+    },
+  };
+  // A seed computed by a custom node from another input: its value can't be known without running it.
+  if (opts.seedFromCustomNode) g['12'] = { class_type: 'Seed Everywhere (math)', inputs: { base: ['13', 0], offset: 7 } };
+  if (opts.seedFromCustomNode) g['13'] = { class_type: 'PrimitiveInt', inputs: { value: 5 } };
+  return g;
+}
+
+/** The UI-format workflow for `comfyPrompt`: widget values by position, no names (where keys hide). */
+export function comfyWorkflow(apiKey = ''): Record<string, unknown> {
+  return {
+    last_node_id: 11,
+    nodes: [
+      { id: 1, type: 'CheckpointLoaderSimple', widgets_values: ['sdxl/juggernautXL_v9.safetensors'] },
+      { id: 11, type: 'OpenAIChatNode', widgets_values: [apiKey, 'gpt-4o', 'describe'] },
+    ],
+    links: [],
+    version: 0.4,
+  };
+}
+
+/** An A1111/Forge infotext with LoRA tags, `Lora hashes` and Civitai `Hashes`. */
+export const a1111Parameters = [
+  'masterpiece, a red fox in snow <lora:add_detail:0.7>, <lora:fox_style:1.1>',
+  'Negative prompt: worst quality, "low" quality',
+  'Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5.5, Seed: 3141592653, Size: 896x1152, Model hash: 31e35c80fc, Model: sd_xl_base_1.0, Denoising strength: 0.45, Lora hashes: "add_detail: 7c6bad76eb54, fox_style: 0b1c2d3e4f50", Hashes: {"model": "31e35c80fc", "lora:add_detail": "7c6bad76eb54"}, Version: f2.0.1v1.10.1',
+].join('\n');
