@@ -103,3 +103,22 @@ describe('metadata and files', () => {
     expect(await stripPngSecrets(clean, join(dir, 'staged'))).toBeUndefined();
   });
 });
+
+describe('prepareFile', () => {
+  it('with --strip-secrets: staged copy (source mtime), metadata says the bytes differ and why; without: a warning', async () => {
+    const { prepareFile } = await import('../../main/intake/prepare.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-prepare-'));
+    const source = join(dir, 'ComfyUI_00001_.png');
+    await writeFile(source, withPngChunks(await makePng(), [tEXt('prompt', JSON.stringify(comfyPrompt({ apiKey: KEY })))]));
+    const plain = await prepareFile(source, 'image/png', { stripSecrets: false, stagingDir: join(dir, 'staged') });
+    expect(plain.staged).toBeUndefined();
+    expect(plain.warning).toMatch(/file itself still carries them; use --strip-secrets/);
+    const stripped = await prepareFile(source, 'image/png', { stripSecrets: true, stagingDir: join(dir, 'staged') });
+    expect(stripped.promptHash).toBe(plain.promptHash);
+    expect(stripped.warning).toMatch(/from the copy uploaded/);
+    expect(stripped.metadata!.bytesDiffer).toEqual({ reason: 'secrets rewritten out of the prompt chunk (--strip-secrets)', sourceSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(Math.trunc((await stat(stripped.staged!.path)).mtimeMs)).toBe(Math.trunc((await stat(source)).mtimeMs));
+    expect((await readFile(stripped.staged!.path)).includes(Buffer.from(KEY))).toBe(false);
+    expect(stripped.staged!.size).toBe((await stat(stripped.staged!.path)).size);
+  });
+});
