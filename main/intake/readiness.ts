@@ -6,21 +6,21 @@
  * stability alone. Time comes from the injected clock, so the tests run on a fake one.
  */
 import { open, stat } from 'node:fs/promises';
-import type { Clock } from '../engine/token-bucket.ts';
+import type { Clock } from '../engine/clock.ts';
 import { checkComplete, type ByteSource, type Verdict } from './completeness.ts';
 
 export interface ReadinessOptions {
   /** unchanged this long and whole by its format: ready (short, since the format vouches for it) */
   settleMs: number;
   /** unchanged this long and of an unknown format: ready on stability alone */
-  stableMs: number;
+  stabilityMs: number;
   /** unchanged this long but still not whole: uploaded anyway, and processing judges it */
   ceilingMs: number;
   /** how often a waiting file is looked at */
   pollMs: number;
 }
 
-export const defaultReadiness: ReadinessOptions = { settleMs: 500, stableMs: 1000, ceilingMs: 60_000, pollMs: 100 };
+export const defaultReadiness: ReadinessOptions = { settleMs: 500, stabilityMs: 1000, ceilingMs: 60_000, pollMs: 100 };
 
 /** Why a file was let through. */
 export interface Ready {
@@ -95,7 +95,7 @@ export class ReadinessGate {
         verdict ??= await this.deps.check(path, st.size);
         const ready =
           verdict.state === 'whole' ||
-          (verdict.state === 'unknown' && quiet >= this.opts.stableMs) ||
+          (verdict.state === 'unknown' && quiet >= this.opts.stabilityMs) ||
           (verdict.state === 'partial' && quiet >= this.opts.ceilingMs);
         if (ready) {
           // The check took time: let through only the version it looked at.

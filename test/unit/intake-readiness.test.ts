@@ -1,4 +1,6 @@
 /**
+ * (Replaces the stability-only WriteFinish tests: once per version, duplicate events, files that
+ * vanish, nothing after close — plus what the format adds.)
  * The readiness gate on a fake clock with a fake file system: a file is let through once it is
  * unchanged and whole; a file that pauses half-written keeps waiting; the ceiling lets a never-whole
  * file through (flagged); unknown formats go on stability alone; a vanished file is dropped.
@@ -36,7 +38,7 @@ interface FakeFile {
   verdict: Verdict;
 }
 
-function setup(opts = { settleMs: 500, stableMs: 1000, ceilingMs: 10_000, pollMs: 100 }) {
+function setup(opts = { settleMs: 500, stabilityMs: 1000, ceilingMs: 10_000, pollMs: 100 }) {
   const clock = new FakeClock();
   const files = new Map<string, FakeFile>();
   const checks: string[] = [];
@@ -136,6 +138,17 @@ describe('ReadinessGate', () => {
     expect(s.ready).toEqual([]);
     expect(s.gate.pending()).toEqual([]);
     s.gate.close();
+  });
+
+  it('reports nothing once closed', async () => {
+    const s = setup();
+    s.write('/w/late.png', 1000, whole);
+    await s.clock.advance(200);
+    s.gate.close();
+    await s.clock.advance(5000);
+    expect(s.ready).toEqual([]);
+    s.gate.notice('/w/other.png');
+    expect(s.gate.pending()).toEqual([]);
   });
 
   it('does not let through a version that changed while its format was checked', async () => {
