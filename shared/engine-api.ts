@@ -32,6 +32,10 @@ export interface QueueItem {
   /** the record's ThumbHash, painted until `thumbnail` loads (kept in memory only: after a restart the row has just the thumbnail) */
   thumbhash?: string;
   dominantColor?: string;
+  /** for the person: secrets the file holds, a replaced or kept upload */
+  note?: string;
+  /** set when the row belongs to another backend (API + user) than the engine's: it waits for that one */
+  waitingFor?: string;
   updatedAt: string;
 }
 
@@ -173,7 +177,9 @@ export type EngineEvent =
   /** `reason`: why the engine paused itself (the login is gone: "Sign in again..."), absent for a user's pause */
   | { type: 'paused'; paused: boolean; reason?: string }
   | { type: 'watch'; watch: WatchedFolder }
-  | { type: 'batch-finished'; uploaded: number; failed: number };
+  | { type: 'batch-finished'; uploaded: number; failed: number }
+  /** something about one file worth telling as it happens (secrets it holds, a replacement, a file not whole yet) */
+  | { type: 'notice'; level: 'info' | 'warning'; path: string; message: string };
 
 /** What a transport carries: calls answered with `{ok, value}` or `{ok: false, error}`, and events. */
 export type EngineCallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

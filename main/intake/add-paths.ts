@@ -9,8 +9,9 @@ import type { UploadTarget } from '../../shared/engine-api.ts';
 import { mimeTypeForFilename } from '../../shared/mime.ts';
 import { assertNever } from '../../shared/errors.ts';
 import { isRetryable, retryReset } from '../../shared/file-states.ts';
-import type { QueueStore } from '../store/queue-store.ts';
-import { readComfyInfo } from './comfyui.ts';
+import type { FileRow, QueueStore } from '../store/queue-store.ts';
+import { prepareFile, type Prepared } from './prepare.ts';
+import { planNewVersion } from './supersede.ts';
 
 /** Names the watcher and folder walk never upload: temp and partial downloads, dotfiles, editor backups. */
 export function isIgnoredName(name: string): boolean {
@@ -41,6 +42,18 @@ export interface AddOptions {
   requeueFailed: boolean;
   /** for the generation target: gap after which the same prompt counts as a new execution */
   generationGapMs?: number;
+  /** a file that changed after its upload replaces that record (`--replace`) instead of leaving it */
+  replace?: boolean;
+  /** send PNGs whose text chunks hold secrets as a copy without them (`--strip-secrets`) */
+  stripSecrets?: boolean;
+  /** where those copies go; required with `stripSecrets` */
+  stagingDir?: string;
+}
+
+/** An earlier attempt of a file that a new version supersedes: the engine aborts it, deletes what it left on the server, drops it. */
+export interface Superseded {
+  id: number;
+  deleteRemote: boolean;
 }
 
 export interface AddResult {
@@ -51,18 +64,41 @@ export interface AddResult {
   unsupported: number;
   /** the row of every file that was given, new or existing: what a CLI run reports on */
   ids: number[];
+  superseded: Superseded[];
+  /** what the person should hear about, per file (secrets it holds, a kept or replaced upload) */
+  notices: { path: string; message: string }[];
 }
+
+/** The same version of a file as the row: what re-adding it must not queue again. */
+const sameVersion = (row: FileRow, f: { size: number; mtimeMs: number }) => (row.sourceSize ?? row.size) === f.size && row.mtimeMs === f.mtimeMs;
+
+/** Files read for metadata at once (exifr and chunk walks: I/O-bound, a few reads each). */
+const PREPARE_PARALLEL = 8;
 
 /** Adds files (folders recursively) for `target`. */
 export async function addPaths(store: QueueStore, paths: string[], target: UploadTarget, opts: AddOptions): Promise<AddResult> {
   const key = targetKey(target);
-  const result: AddResult = { added: 0, skipped: 0, unsupported: 0, ids: [] };
+  const result: AddResult = { added: 0, skipped: 0, unsupported: 0, ids: [], superseded: [], notices: [] };
   const pending: { path: string; size: number; mtimeMs: number }[] = [];
   const flush = async () => {
-    // Comfy metadata is read outside the transaction (it is I/O); rows go in one commit per batch.
-    const comfy = target.kind === 'generation' ? await Promise.all(pending.map((f) => readComfyInfo(f.path))) : [];
+    // Metadata is read outside the transaction (it is I/O), and only for versions not queued yet;
+    // rows go in one commit per batch.
+    const prepared: (Prepared | undefined)[] = new Array(pending.length);
+    const todo = pending
+      .map((f, i) => ({ f, i, mimeType: mimeTypeForFilename(basename(f.path)) }))
+      .filter(({ f, mimeType }) => {
+        const existing = store.findByPath(f.path, key);
+        return mimeType && !(existing && sameVersion(existing, f));
+      });
+    for (let at = 0; at < todo.length; at += PREPARE_PARALLEL) {
+      await Promise.all(
+        todo.slice(at, at + PREPARE_PARALLEL).map(async ({ f, i, mimeType }) => {
+          prepared[i] = await prepareFile(f.path, mimeType!, { stripSecrets: Boolean(opts.stripSecrets && opts.stagingDir), stagingDir: opts.stagingDir ?? '' });
+        }),
+      );
+    }
     store.transaction(() => {
-      pending.forEach((f, i) => addOne(store, f, key, target, opts, result, comfy[i]));
+      pending.forEach((f, i) => addOne(store, f, key, target, opts, result, prepared[i]));
     });
     pending.length = 0;
   };
@@ -92,10 +128,10 @@ function addOne(
   target: UploadTarget,
   opts: AddOptions,
   result: AddResult,
-  comfy: Awaited<ReturnType<typeof readComfyInfo>> | undefined,
+  prep: Prepared | undefined,
 ): void {
   const existing = store.findByPath(f.path, key);
-  if (existing && existing.size === f.size && existing.mtimeMs === f.mtimeMs) {
+  if (existing && sameVersion(existing, f)) {
     if (existing.state === 'skipped' && existing.mimeType === UNSUPPORTED_MIME) result.unsupported++;
     if (opts.requeueFailed && isRetryable(existing.state)) {
       store.transaction(() => {
@@ -119,16 +155,36 @@ function addOne(
     result.ids.push(id);
     return;
   }
-  let gen: { generationId: string; index: number } | undefined;
-  if (target.kind === 'generation' && comfy) gen = store.intake.assignGeneration(comfy.promptHash, Date.now(), opts.generationGapMs ?? 120_000);
-  const id = store.insertFile({
+  // A new version of a file queued or uploaded before (supersede.ts decides what becomes of that attempt).
+  const plan = existing ? planNewVersion(existing, Boolean(opts.replace)) : undefined;
+  if (existing && plan?.kind === 'supersede') result.superseded.push({ id: existing.id, deleteRemote: plan.deleteRemote });
+  const notes = [prep?.warning, plan && plan.kind !== 'supersede' ? plan.reason : undefined].filter((n): n is string => Boolean(n));
+  for (const message of notes) result.notices.push({ path: f.path, message });
+  const base = {
     path: f.path,
     target: key,
-    size: f.size,
     mtimeMs: f.mtimeMs,
     mimeType,
     ...(albumId ? { albumId } : {}),
-    ...(gen ? { generationId: gen.generationId, genIndex: gen.index, metadata: { ...comfy!.metadata } } : {}),
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+  };
+  if (plan?.kind === 'keep') {
+    const id = store.insertFile({ ...base, size: f.size }, 'skipped');
+    store.update(id, { skipReason: plan.reason });
+    result.skipped++;
+    result.ids.push(id);
+    return;
+  }
+  let gen: { generationId: string; index: number } | undefined;
+  if (target.kind === 'generation' && prep) gen = store.intake.assignGeneration(prep.promptHash, Date.now(), opts.generationGapMs ?? 120_000);
+  const id = store.insertFile({
+    ...base,
+    // A staged copy (secrets stripped) is what is sent: its size is the row's, the source's is kept for the dedupe.
+    size: prep?.staged?.size ?? f.size,
+    ...(prep?.staged ? { uploadPath: prep.staged.path, sourceSize: f.size } : {}),
+    ...(prep?.metadata ? { metadata: { ...prep.metadata } } : {}),
+    ...(gen ? { generationId: gen.generationId, genIndex: gen.index } : {}),
+    ...(existing && plan?.kind === 'replace-after' ? { replacesId: existing.id } : {}),
   });
   result.added++;
   result.ids.push(id);

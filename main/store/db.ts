@@ -74,6 +74,19 @@ const migrations: string[] = [
   // 2: each part's sha256. The upload is created with SHA-256 part checksums, so on AWS every part
   // PUT and the complete call must carry it; keeping it saves re-reading a finished part.
   `ALTER TABLE parts ADD COLUMN sha256 TEXT;`,
+  // 3 (issue 11): each row bound to the backend it was queued for (API + user), so an engine never
+  // touches another backend's rows; a note for the person (secrets the file holds); a staged copy to
+  // send instead of the file (--strip-secrets) with the source's own size kept for the dedupe; and
+  // the row a --replace upload replaces once it is in. Rows from before are adopted by the first
+  // engine that opens the queue (they were queued when there was only one backend).
+  `
+  ALTER TABLE files ADD COLUMN backend TEXT;
+  ALTER TABLE files ADD COLUMN note TEXT;
+  ALTER TABLE files ADD COLUMN upload_path TEXT;
+  ALTER TABLE files ADD COLUMN source_size INTEGER;
+  ALTER TABLE files ADD COLUMN replaces_id INTEGER;
+  CREATE INDEX files_backend_state_id ON files(backend, state, id);
+  `,
 ];
 
 /** The schema version this code writes; a newer database is refused rather than corrupted. */

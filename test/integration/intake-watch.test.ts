@@ -61,7 +61,7 @@ describe('watching (issue 11, integration)', () => {
 
     const media = await albumMedia(backend, album.albumId);
     expect(media.map((m) => m.status)).toEqual(['uploaded', 'uploaded']);
-    const s3 = s3Client(backend.s3);
+    const s3 = s3Client(backend.s3Listen, backend.s3Key);
     for (const [name, bytes] of [['halves.png', png], ['chunks.jpg', jpeg]] as const) {
       const m = media.find((x) => x.size === bytes.length)!;
       expect(await sha256OfObject(s3, backend.bucket, m.key)).toBe(sha256Hex(bytes));
