@@ -63,7 +63,18 @@ export interface WatchedFolder {
   missing: boolean;
   lastActivityAt?: string;
   lastActivity?: string;
+  /** who watches it right now (a lease with a heartbeat): only `here` and `elsewhere` are "On" */
+  watcher?: WatcherState;
 }
+
+/**
+ * Who watches a folder: this process, another live one, nobody, or nobody because the process that
+ * held it stopped (`why`: it is gone, or its heartbeat stopped). Enabling it here takes it over.
+ */
+export type WatcherState =
+  | { state: 'here' | 'elsewhere'; pid: number; holder: string; heartbeatAt: number }
+  | { state: 'stopped'; pid: number; holder: string; heartbeatAt: number; why: string }
+  | { state: 'none' };
 
 export interface Settings {
   /**
@@ -80,6 +91,10 @@ export interface Settings {
   startAtLogin: boolean;
   /** desktop app: pause every upload while the machine runs on battery, resume on mains power */
   pauseOnBattery: boolean;
+  /** upload PNGs whose text chunks hold secrets as a copy without them (`--strip-secrets`) */
+  stripSecrets?: boolean;
+  /** a file that changes after its upload replaces that record (`--replace`) instead of keeping it */
+  replaceChanged?: boolean;
 }
 
 /** One folder of the engine's machine, for the browser's folder picker (serve mode cannot see paths). */

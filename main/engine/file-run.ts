@@ -185,7 +185,7 @@ function requestUpload(ctx: RunContext, row: FileRow, sha256: string, signal: Ab
     );
   }
   if (!row.albumId) throw new FatalError('INVALID_REQUEST', 'row has no album and no generation');
-  return api.requestAlbumUpload(row.albumId, { filename, mimeType: row.mimeType, size: row.size, sha256 }, signal);
+  return api.requestAlbumUpload(row.albumId, { filename, mimeType: row.mimeType, size: row.size, sha256, ...(row.metadata ? { metadata: row.metadata } : {}) }, signal);
 }
 
 /**

@@ -54,6 +54,15 @@ export class QueueStore extends Statements {
     return this.backend === undefined ? { and: '', args: [] } : { and: ' AND backend = ?', args: [this.backend] };
   }
 
+  /** Rows per backend and state, for `ferry status` (rows from before backends were recorded: null). */
+  countsByBackend(): { backend: string | null; state: FileState; n: number }[] {
+    return this.q('SELECT backend, state, COUNT(*) AS n FROM files GROUP BY backend, state ORDER BY backend, state').all() as {
+      backend: string | null;
+      state: FileState;
+      n: number;
+    }[];
+  }
+
   /** Unsettled rows of other backends, per backend: what waits for another API or user. */
   waitingElsewhere(): { backend: string; count: number }[] {
     const marks = unsettledStates.map(() => '?').join(', ');
