@@ -155,9 +155,14 @@ function addOne(
     result.ids.push(id);
     return;
   }
-  // A new version of a file queued or uploaded before (supersede.ts decides what becomes of that attempt).
-  const plan = existing ? planNewVersion(existing, Boolean(opts.replace)) : undefined;
-  if (existing && plan?.kind === 'supersede') result.superseded.push({ id: existing.id, deleteRemote: plan.deleteRemote });
+  // A new version of a file queued or uploaded before (supersede.ts decides what becomes of each
+  // attempt): the newest row is superseded if it never went through, and the last upload of the
+  // path (it may sit under a newer row: a version kept out, a replacement still queued) is kept or replaced.
+  const replace = Boolean(opts.replace);
+  const earlier = existing ? planNewVersion(existing, replace) : undefined;
+  if (existing && earlier?.kind === 'supersede') result.superseded.push({ id: existing.id, deleteRemote: earlier.deleteRemote });
+  const uploaded = earlier && earlier.kind !== 'supersede' ? existing : store.findByPath(f.path, key, ['uploaded', 'processing']);
+  const plan = uploaded ? planNewVersion(uploaded, replace) : undefined;
   const notes = [prep?.warning, plan && plan.kind !== 'supersede' ? plan.reason : undefined].filter((n): n is string => Boolean(n));
   for (const message of notes) result.notices.push({ path: f.path, message });
   const base = {
@@ -184,7 +189,7 @@ function addOne(
     ...(prep?.staged ? { uploadPath: prep.staged.path, sourceSize: f.size } : {}),
     ...(prep?.metadata ? { metadata: { ...prep.metadata } } : {}),
     ...(gen ? { generationId: gen.generationId, genIndex: gen.index } : {}),
-    ...(existing && plan?.kind === 'replace-after' ? { replacesId: existing.id } : {}),
+    ...(uploaded && plan?.kind === 'replace-after' ? { replacesId: uploaded.id } : {}),
   });
   result.added++;
   result.ids.push(id);

@@ -113,10 +113,13 @@ export class QueueStore extends Statements {
     return out;
   }
 
-  /** The newest row for this path and target, if any. */
-  findByPath(path: string, target: string): FileRow | undefined {
+  /** The newest row for this path and target (in one of `states`, if given), if any. */
+  findByPath(path: string, target: string, states?: readonly FileState[]): FileRow | undefined {
     const m = this.mine();
-    const r = this.q(`SELECT * FROM files WHERE path = ? AND target = ?${m.and} ORDER BY id DESC LIMIT 1`).get(path, target, ...m.args) as RawRow | undefined;
+    const st = states ? ` AND state IN (${states.map(() => '?').join(', ')})` : '';
+    const r = this.q(`SELECT * FROM files WHERE path = ? AND target = ?${m.and}${st} ORDER BY id DESC LIMIT 1`).get(path, target, ...m.args, ...(states ?? [])) as
+      | RawRow
+      | undefined;
     return r ? toRow(r) : undefined;
   }
 
