@@ -2,7 +2,7 @@
  * Issue 11 through the `ferry` command: two `ferry upload` runs against two backends on one data
  * directory both finish, each with only its own rows; `ferry watch` holds its folder's lease while
  * it runs (another process sees who), gives it up on Ctrl-C, leaves it stale when killed (and the
- * view can take it over), and prints a folder that disappears as it happens.
+ * view can take it over), and prints a failed file and a folder that disappears as they happen.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -83,6 +83,10 @@ describe('issue 11 through the ferry command (integration)', () => {
     defer(() => app.close());
     const [w] = await app.api.listWatches();
     expect(w!.watcher).toMatchObject({ state: 'elsewhere', pid: first.child.pid, holder: expect.stringContaining('ferry watch') });
+
+    // A file the backend rejects: its failure reaches the watch terminal as it happens.
+    await writeFile(join(dir, 'broken.jpg'), 'not a jpeg at all, just text');
+    await waitFor('failure printed', () => /failed\s+\S*broken\.jpg [A-Z_]+: /.test(first.out.stderr), 30_000);
 
     await rm(dir, { recursive: true });
     await waitFor('folder-gone warning', () => first.out.stderr.includes('the folder is gone'), 15_000);
