@@ -10,7 +10,10 @@ import type { Clock } from '../engine/clock.ts';
 import { checkComplete, type ByteSource, type Verdict } from './completeness.ts';
 
 export interface ReadinessOptions {
-  /** unchanged this long and whole by its format: ready (short, since the format vouches for it) */
+  /**
+   * unchanged this long and whole by its format: ready. Short, since the format vouches for it: the
+   * writer has already written the end marker, and a later rewrite is a new version (supersede.ts).
+   */
   settleMs: number;
   /** unchanged this long and of an unknown format: ready on stability alone */
   stabilityMs: number;
@@ -20,7 +23,7 @@ export interface ReadinessOptions {
   pollMs: number;
 }
 
-export const defaultReadiness: ReadinessOptions = { settleMs: 500, stabilityMs: 1000, ceilingMs: 60_000, pollMs: 100 };
+export const defaultReadiness: ReadinessOptions = { settleMs: 300, stabilityMs: 1000, ceilingMs: 60_000, pollMs: 100 };
 
 /** Why a file was let through. */
 export interface Ready {

@@ -41,11 +41,35 @@ try {
     .map((w) => {
       const put = proxy.okPuts().find((p) => p.bytes === w.size);
       return put ? put.startedAt - w.at : Number.POSITIVE_INFINITY;
-    })
-    .sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * p) - 1)]!;
-  const result = { files: N, puts: proxy.puts.length, p50: pct(0.5), p95: pct(0.95), max: latencies.at(-1), target: 'p95 ≤ 1500 ms' };
-  console.log(`watch latency (upload start after the last write), ${N} files: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, ${result.puts} PUTs — ${result.p95 <= 1500 ? 'met' : 'NOT met'}`);
+    });
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)]!;
+  // Where the time goes: write → queued (the readiness gate and intake), queued → PUT start (hash, API, slot).
+  const rows = host.store.page(0, N).rows;
+  const toQueue: number[] = [];
+  const toPut: number[] = [];
+  for (const w of written) {
+    const row = rows.find((r) => r.path.endsWith(`/${w.name}`));
+    const put = proxy.okPuts().find((p) => p.bytes === w.size);
+    if (!row || !put) continue;
+    toQueue.push(Date.parse(row.createdAt) - w.at);
+    toPut.push(put.startedAt - Date.parse(row.createdAt));
+  }
+  const result = {
+    files: N,
+    puts: proxy.puts.length,
+    p50: pct(latencies, 0.5),
+    p95: pct(latencies, 0.95),
+    max: Math.max(...latencies),
+    queuedP50: pct(toQueue, 0.5),
+    queuedP95: pct(toQueue, 0.95),
+    putAfterQueuedP50: pct(toPut, 0.5),
+    putAfterQueuedP95: pct(toPut, 0.95),
+    target: 'p95 ≤ 1500 ms',
+  };
+  console.log(
+    `watch latency (upload start after the last write), ${N} files: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, ${result.puts} PUTs — ${result.p95 <= 1500 ? 'met' : 'NOT met'}` +
+      `\n  write → queued p50 ${result.queuedP50} ms, p95 ${result.queuedP95} ms; queued → PUT start p50 ${result.putAfterQueuedP50} ms, p95 ${result.putAfterQueuedP95} ms`,
+  );
   mkdirSync(resolve('.bench'), { recursive: true });
   writeFileSync(resolve('.bench/watch-latency.json'), JSON.stringify(result, null, 2));
 } finally {
