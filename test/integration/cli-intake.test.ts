@@ -78,15 +78,16 @@ describe('issue 11 through the ferry command (integration)', () => {
     const first = ferry(args);
     await waitFor('watching', () => first.out.stdout.includes('watching'), 30_000);
 
+    // A file the backend rejects: its failure reaches the watch terminal as it happens (before another
+    // engine opens this data dir: two engines of one backend would both pick queued rows up).
+    await writeFile(join(dir, 'broken.jpg'), 'not a jpeg at all, just text');
+    await waitFor('failure printed', () => /failed\s+\S*broken\.jpg [A-Z_]+: /.test(first.out.stderr), 30_000);
+
     // The desktop app (another host on the same data dir) sees who watches, and does not watch it twice.
     const app = await openEngineHost({ dataDir: data, apiUrl: backend.api, token: backend.token, holder: 'the desktop app' });
     defer(() => app.close());
     const [w] = await app.api.listWatches();
     expect(w!.watcher).toMatchObject({ state: 'elsewhere', pid: first.child.pid, holder: expect.stringContaining('ferry watch') });
-
-    // A file the backend rejects: its failure reaches the watch terminal as it happens.
-    await writeFile(join(dir, 'broken.jpg'), 'not a jpeg at all, just text');
-    await waitFor('failure printed', () => /failed\s+\S*broken\.jpg [A-Z_]+: /.test(first.out.stderr), 30_000);
 
     await rm(dir, { recursive: true });
     await waitFor('folder-gone warning', () => first.out.stderr.includes('the folder is gone'), 15_000);
