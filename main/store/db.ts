@@ -98,10 +98,12 @@ export function openDatabase(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
   // The queue holds paths and prompts; SQLite gives its -wal and -shm files the database's mode.
   if (file !== ':memory:') chmodSync(file, 0o600);
+  // Before the WAL switch: two processes opening one data directory at once (two `ferry upload`s) contend for the
+  // WAL switch and the migrations; without a busy timeout the loser fails with "database is locked".
+  db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
   db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
   return db;
