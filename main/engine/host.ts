@@ -187,7 +187,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const addWithIds = async (p: string[], target: UploadTarget, o: Partial<AddOptions> = {}) => {
     const r = await addPaths(store, p, target, { requeueFailed: true, ...intakeOpts(), ...o });
     for (const id of r.ids) engine.touch(id);
-    for (const n of r.notices) emit({ type: 'notice', level: 'warning', ...n });
+    for (const n of r.notices) emit({ type: 'notice', ...n });
     await engine.supersede(r.superseded);
     engine.kick();
     return r;

@@ -65,8 +65,8 @@ export interface AddResult {
   /** the row of every file that was given, new or existing: what a CLI run reports on */
   ids: number[];
   superseded: Superseded[];
-  /** what the person should hear about, per file (secrets it holds, a kept or replaced upload) */
-  notices: { path: string; message: string }[];
+  /** what the person should hear about, per file: secrets it holds (warning), a kept or replaced upload (info) */
+  notices: { path: string; message: string; level: 'info' | 'warning' }[];
 }
 
 /** The same version of a file as the row: what re-adding it must not queue again. */
@@ -163,8 +163,10 @@ function addOne(
   if (existing && earlier?.kind === 'supersede') result.superseded.push({ id: existing.id, deleteRemote: earlier.deleteRemote });
   const uploaded = earlier && earlier.kind !== 'supersede' ? existing : store.findByPath(f.path, key, ['uploaded', 'processing']);
   const plan = uploaded ? planNewVersion(uploaded, replace) : undefined;
-  const notes = [prep?.warning, plan && plan.kind !== 'supersede' ? plan.reason : undefined].filter((n): n is string => Boolean(n));
-  for (const message of notes) result.notices.push({ path: f.path, message });
+  const reason = plan && plan.kind !== 'supersede' ? plan.reason : undefined;
+  if (prep?.warning) result.notices.push({ path: f.path, message: prep.warning, level: 'warning' });
+  if (reason) result.notices.push({ path: f.path, message: reason, level: 'info' });
+  const notes = [prep?.warning, reason].filter((n): n is string => Boolean(n));
   const base = {
     path: f.path,
     target: key,
