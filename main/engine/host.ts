@@ -22,7 +22,7 @@ import { realClock, type Clock } from './clock.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { WatchOptions } from '../intake/watcher.ts';
-import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+import { addPaths, targetKey, type AddOptions, type AddResult } from '../intake/add-paths.ts';
 import { parseBwSchedule } from '../../shared/bwlimit.ts';
 import { PreviewCache } from './previews.ts';
 import { listFolder } from './folders.ts';
@@ -198,9 +198,13 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     holder: opts.holder ?? `Ferry (pid ${process.pid})`,
     ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
     ...(opts.watchClock ? { clock: opts.watchClock } : {}),
-    addFile: async (id, path, target) => {
-      const { added } = await addWithIds([path], target, { requeueFailed: false });
-      opts.onWatchedFile?.(id, path, added);
+    known: (path, size, mtimeMs, target) => {
+      const row = store.findByPath(path, targetKey(target));
+      return row !== undefined && (row.sourceSize ?? row.size) === size && row.mtimeMs === mtimeMs;
+    },
+    addFile: async (id, ready, target) => {
+      const { added } = await addWithIds([ready.path], target, { requeueFailed: false, version: { size: ready.size, mtimeMs: ready.mtimeMs } });
+      opts.onWatchedFile?.(id, ready.path, added);
       return added > 0;
     },
     emit,

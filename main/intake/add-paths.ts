@@ -48,6 +48,11 @@ export interface AddOptions {
   stripSecrets?: boolean;
   /** where those copies go; required with `stripSecrets` */
   stagingDir?: string;
+  /**
+   * The version the watcher's readiness gate judged (one file): a file that has changed since is
+   * not queued, so a rewrite that starts right after the check never queues its half-written bytes.
+   */
+  version?: { size: number; mtimeMs: number };
 }
 
 /** An earlier attempt of a file that a new version supersedes: the engine aborts it, deletes what it left on the server, drops it. */
@@ -110,7 +115,10 @@ export async function addPaths(store: QueueStore, paths: string[], target: Uploa
       } catch {
         continue;
       }
-      pending.push({ path: file, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
+      const version = { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+      // The watcher's file changed since the gate judged it whole: not this version; the gate follows the new one.
+      if (opts.version && (opts.version.size !== version.size || opts.version.mtimeMs !== version.mtimeMs)) continue;
+      pending.push({ path: file, ...version });
       if (pending.length >= 500) await flush();
     }
   }

@@ -33,12 +33,16 @@ export interface Ready {
   verdict: Verdict;
   /** true when the ceiling let a file through that its format says is not whole */
   forced: boolean;
+  /** true when the queue already had this version, so nothing was waited for or read */
+  known?: boolean;
 }
 
 export interface ReadinessDeps {
   clock: Clock;
   stat(path: string): Promise<{ size: number; mtimeMs: number } | undefined>;
   check(path: string, size: number): Promise<Verdict>;
+  /** true when this exact version (path, size, mtime) is queued already */
+  known?(path: string, size: number, mtimeMs: number): boolean;
 }
 
 /** Follows files from their first event until they are ready, calling `onReady` once per settled version. */
@@ -87,6 +91,12 @@ export class ReadinessGate {
     while (!this.stop.signal.aborted) {
       const st = await this.deps.stat(path);
       if (!st) return; // gone (renamed away, deleted): nothing to upload
+      // A version the queue already has (a folder's files reported again at start): passed on at once,
+      // unread; the queue's dedupe makes it a no-op.
+      if (!last && this.deps.known?.(path, st.size, st.mtimeMs)) {
+        this.onReady({ path, ...st, verdict: { state: 'unknown' }, forced: false, known: true });
+        return;
+      }
       if (!last || st.size !== last.size || st.mtimeMs !== last.mtimeMs) {
         last = st;
         changedAt = clock.now();
@@ -136,9 +146,10 @@ export async function fileVerdict(path: string, size: number): Promise<Verdict> 
 }
 
 /** The real file system for a gate. */
-export function diskReadinessDeps(clock: Clock): ReadinessDeps {
+export function diskReadinessDeps(clock: Clock, known?: ReadinessDeps['known']): ReadinessDeps {
   return {
     clock,
+    ...(known ? { known } : {}),
     stat: async (path) => {
       try {
         const st = await stat(path);

@@ -6,6 +6,7 @@
  * they happen (a folder gone, a file not whole yet or sent at the ceiling) go out as notices.
  */
 import type { EngineEvent, UploadTarget, WatchedFolder, WatcherState } from '../../shared/engine-api.ts';
+import { stat } from 'node:fs/promises';
 import type { Clock } from '../engine/clock.ts';
 import type { IntakeStore } from '../store/intake-store.ts';
 import type { Ready } from './readiness.ts';
@@ -20,8 +21,10 @@ export interface SupervisorDeps {
   watchOptions?: Partial<WatchOptions>;
   /** the watchers' clock (default real time) */
   clock?: Clock;
-  /** queues a file the watcher of folder `watchId` let through; answers whether a row was added */
-  addFile(watchId: number, path: string, target: UploadTarget): Promise<boolean>;
+  /** true when this version of a file is queued already for that target (its path+size+mtime row) */
+  known?(path: string, size: number, mtimeMs: number, target: UploadTarget): boolean;
+  /** queues the version of a file the watcher of folder `watchId` let through; answers whether a row was added */
+  addFile(watchId: number, ready: Ready, target: UploadTarget): Promise<boolean>;
   emit(e: EngineEvent): void;
 }
 
@@ -90,6 +93,8 @@ export class WatchSupervisor {
     // chokidar is loaded only when a folder is watched: `ferry upload` never pays its memory.
     const { FolderWatcher } = await import('./watcher.ts');
     if (this.watchers.has(id)) return true;
+    const known = this.d.known?.bind(this.d);
+    const target = FolderWatcher.targetOf(w);
     const fw = new FolderWatcher(
       w,
       (path: string, target: UploadTarget, ready: Ready) => {
@@ -97,8 +102,14 @@ export class WatchSupervisor {
           const why = ready.verdict.state === 'partial' ? ready.verdict.reason : 'not whole';
           this.d.emit({ type: 'notice', level: 'warning', path, message: `still not whole after waiting (${why}); sent anyway, processing will judge it` });
         }
-        void this.d.addFile(id, path, target).then((added) => {
-          if (!added) return;
+        void this.d.addFile(id, ready, target).then(async (added) => {
+          if (!added) {
+            // Changed between the gate's last look and the queue's: follow the new version (its
+            // change event may have come while the gate still held the old one, and been merged).
+            const now = await stat(path).catch(() => undefined);
+            if (now && (now.size !== ready.size || Math.trunc(now.mtimeMs) !== ready.mtimeMs)) fw.notice(path);
+            return;
+          }
           this.d.intake.setWatchActivity(id, `queued ${path}`);
           this.announce(id);
         }, () => undefined);
@@ -108,7 +119,7 @@ export class WatchSupervisor {
         this.d.emit({ type: 'notice', level: missing ? 'warning' : 'info', path: w.dir, message: missing ? 'the folder is gone; watching for it to come back' : 'the folder is back; watching it again' });
         this.announce(id);
       },
-      this.d.watchOptions,
+      { ...this.d.watchOptions, ...(known ? { known: (p: string, size: number, mtimeMs: number) => known(p, size, mtimeMs, target) } : {}) },
       this.d.clock,
       (path, verdict) => {
         if (verdict.state === 'partial') this.d.emit({ type: 'notice', level: 'info', path, message: `waiting: not whole yet (${verdict.reason})` });

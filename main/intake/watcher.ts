@@ -18,6 +18,8 @@ import { ReadinessGate, defaultReadiness, diskReadinessDeps, type Ready, type Re
 export interface WatchOptions extends ReadinessOptions {
   /** how often a missing folder is looked for */
   recheckMs: number;
+  /** true when this version of a file is queued already: the files a folder holds at start skip the gate */
+  known?: (path: string, size: number, mtimeMs: number) => boolean;
 }
 
 export const defaultWatchOptions: WatchOptions = { ...defaultReadiness, recheckMs: 2000 };
@@ -48,13 +50,21 @@ export class FolderWatcher {
     this.onChange = onChange;
     this.opts = { ...defaultWatchOptions, ...opts };
     this.clock = clock;
-    this.gate = new ReadinessGate(diskReadinessDeps(clock), this.opts, (r) => this.onFile(r.path, this.target, r), onWaiting);
+    this.gate = new ReadinessGate(diskReadinessDeps(clock, this.opts.known), this.opts, (r) => this.onFile(r.path, this.target, r), onWaiting);
   }
 
   get target(): UploadTarget {
-    return this.folder.comfyui
-      ? { kind: 'generation', ...(this.folder.albumId ? { albumId: this.folder.albumId } : {}) }
-      : { kind: 'album', albumId: this.folder.albumId ?? '' };
+    return FolderWatcher.targetOf(this.folder);
+  }
+
+  /** Where a folder's files go: the generated-media route for ComfyUI folders (filed in the album if one is set), else the album. */
+  static targetOf(folder: Pick<WatchedFolder, 'comfyui' | 'albumId'>): UploadTarget {
+    return folder.comfyui ? { kind: 'generation', ...(folder.albumId ? { albumId: folder.albumId } : {}) } : { kind: 'album', albumId: folder.albumId ?? '' };
+  }
+
+  /** Follows a file again (it changed after the gate let an earlier version through). */
+  notice(path: string): void {
+    this.gate.notice(path);
   }
 
   /** Watches the folder (or marks it missing) and looks for it every `recheckMs` from then on. */

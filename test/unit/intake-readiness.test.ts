@@ -43,8 +43,10 @@ function setup(opts = { settleMs: 500, stabilityMs: 1000, ceilingMs: 10_000, pol
   const files = new Map<string, FakeFile>();
   const checks: string[] = [];
   const hooks = { beforeCheck: () => {} };
+  const known = new Set<string>();
   const deps: ReadinessDeps = {
     clock,
+    known: (p, size, mtimeMs) => known.has(`${p}:${size}:${mtimeMs}`),
     stat: async (p) => {
       const f = files.get(p);
       return f ? { size: f.size, mtimeMs: f.mtimeMs } : undefined;
@@ -62,7 +64,7 @@ function setup(opts = { settleMs: 500, stabilityMs: 1000, ceilingMs: 10_000, pol
     files.set(path, { size, mtimeMs: clock.t, verdict });
     gate.notice(path);
   };
-  return { clock, files, gate, ready, waiting, checks, write, hooks };
+  return { clock, files, gate, ready, waiting, checks, write, hooks, known };
 }
 
 const whole: Verdict = { state: 'whole', format: 'png' };
@@ -137,6 +139,16 @@ describe('ReadinessGate', () => {
     await s.clock.advance(20_000);
     expect(s.ready).toEqual([]);
     expect(s.gate.pending()).toEqual([]);
+    s.gate.close();
+  });
+
+  it('passes a version the queue already has on at once, unread', async () => {
+    const s = setup();
+    s.known.add('/w/old.png:1000:0');
+    s.write('/w/old.png', 1000, half);
+    await s.clock.advance(10);
+    expect(s.ready.map((r) => [r.path, r.known])).toEqual([['/w/old.png', true]]);
+    expect(s.checks).toEqual([]);
     s.gate.close();
   });
 
