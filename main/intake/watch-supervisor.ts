@@ -57,6 +57,12 @@ export class WatchSupervisor {
   /** Starts every enabled folder whose lease is free (or whose holder is gone), then keeps the leases fresh. */
   async startAll(): Promise<void> {
     for (const w of this.d.intake.listWatches()) if (w.enabled) await this.start(w.id);
+    this.ensureTicking();
+  }
+
+  /** Heartbeats run from the first folder watched here (a `ferry watch` starts only its own, not `startAll`). */
+  private ensureTicking(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => this.tick(), this.d.leases.heartbeatMs);
     this.timer.unref();
   }
@@ -85,6 +91,7 @@ export class WatchSupervisor {
     const w = this.d.intake.getWatch(id);
     if (!w || !w.enabled) return false;
     if (this.watchers.has(id)) return true;
+    this.ensureTicking();
     const lease = this.d.leases.acquire(w.dir, this.d.holder);
     if (lease.state !== 'held' || !lease.mine) {
       this.announce(id);

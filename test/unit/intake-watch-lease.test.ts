@@ -60,3 +60,43 @@ describe('WatchLeases', () => {
     expect(pidAlive(2 ** 22 + 12345)).toBe(false);
   });
 });
+
+describe('WatchSupervisor', () => {
+  it('keeps the lease of a folder it watches fresh, even when started alone (ferry watch), and gives it up on close', async () => {
+    const { vi } = await import('vitest');
+    const { openDatabase } = await import('../../main/store/db.ts');
+    const { QueueStore } = await import('../../main/store/queue-store.ts');
+    const { WatchSupervisor } = await import('../../main/intake/watch-supervisor.ts');
+    const dataDir = await mkdtemp(join(tmpdir(), 'ferry-supervisor-'));
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-watched-'));
+    const clock = { t: 1_000_000 };
+    const opts = { heartbeatMs: 1000, staleMs: 3000 };
+    const deps = (pid: number) => ({ now: () => clock.t, isAlive: () => true, pid, host: 'box' });
+    const store = new QueueStore(openDatabase(':memory:'));
+    const id = store.intake.upsertWatch(dir, 'album1', false);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const events: string[] = [];
+      const sup = new WatchSupervisor({
+        intake: store.intake,
+        leases: new WatchLeases(dataDir, deps(101), opts),
+        holder: 'ferry watch',
+        addFile: async () => false,
+        emit: (e) => void events.push(e.type),
+      });
+      expect(await sup.start(id)).toBe(true);
+      const app = new WatchLeases(dataDir, deps(202), opts);
+      for (let i = 0; i < 10; i++) {
+        clock.t += 1000;
+        vi.advanceTimersByTime(1000);
+      }
+      expect(app.status(dir)).toMatchObject({ state: 'held', lease: { pid: 101, holder: 'ferry watch', heartbeatAt: clock.t } });
+      expect(sup.view(id)!.watcher).toMatchObject({ state: 'here', pid: 101 });
+      await sup.close();
+      expect(app.status(dir)).toEqual({ state: 'free' });
+      expect(events).toContain('watch');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
