@@ -110,16 +110,19 @@ export function openDatabase(file: string): DatabaseSync {
 }
 
 function migrate(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  const current = row.user_version;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`queue database is schema ${current}, newer than this Ferry (${SCHEMA_VERSION})`);
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  const version = () => (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (;;) {
+    if (version() > SCHEMA_VERSION) throw new Error(`queue database is schema ${version()}, newer than this Ferry (${SCHEMA_VERSION})`);
+    if (version() === SCHEMA_VERSION) return;
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(migrations[v]!);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
+      // Read again under the write lock: another process opening the same data directory at the
+      // same moment may have applied this step while we waited ("table files already exists").
+      const v = version();
+      if (v < SCHEMA_VERSION) {
+        db.exec(migrations[v]!);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
       db.exec('COMMIT');
     } catch (err) {
       db.exec('ROLLBACK');
