@@ -159,7 +159,7 @@ describe('watching (issue 11, integration)', () => {
     const { ids } = await host.addPathsWithIds([source], { kind: 'album', albumId: album.albumId });
     await waitFor('uploaded', () => host.store.get(ids[0]!)!.state === 'uploaded', 30_000);
     const [media] = await albumMedia(backend, album.albumId);
-    const s3 = s3Client(backend.s3);
+    const s3 = s3Client(backend.s3Listen, backend.s3Key);
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const stored = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: backend.bucket, Key: media!.key }))).Body!.transformToByteArray());
     expect(stored.includes(Buffer.from(key))).toBe(false);
