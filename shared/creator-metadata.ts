@@ -4,6 +4,7 @@
  * does not state plainly is absent, never guessed: a gallery links models by these values.
  */
 import { z } from 'zod';
+import { metadataSchema } from './api.ts';
 
 export const loraSchema = z.object({
   name: z.string(),
@@ -21,7 +22,8 @@ export const creatorMetadataSchema = z.object({
   sources: z.array(z.enum(['comfyui', 'parameters', 'invokeai'])),
   prompt: z.string().optional(),
   negativePrompt: z.string().optional(),
-  seed: z.number().optional(),
+  /** a number, or its exact digits when beyond 2^53 (ComfyUI seeds go to 2^64; JSON numbers would round) */
+  seed: z.union([z.number(), z.string().regex(/^\d+$/)]).optional(),
   steps: z.number().optional(),
   cfg: z.number().optional(),
   sampler: z.string().optional(),
@@ -53,7 +55,7 @@ export const creatorMetadataSchema = z.object({
 export type CreatorMetadata = z.infer<typeof creatorMetadataSchema>;
 
 /**
- * The serialized size Ferry keeps metadata under. The backend refuses more than 64 KB; a margin
+ * The serialized size Ferry keeps metadata under. The backend refuses more than 64 KB (MAX_METADATA_BYTES); a margin
  * leaves room for the fields the engine adds after fitting (bytesDiffer) and for UTF-8 vs UTF-16.
  */
 export const METADATA_BUDGET_BYTES = 60 * 1024;
@@ -79,13 +81,15 @@ export function fitMetadata(meta: CreatorMetadata, budget = METADATA_BUDGET_BYTE
   const out: CreatorMetadata = { ...meta, ...(meta.comfyui ? { comfyui: { ...meta.comfyui } } : {}) };
   const omitted = [...(meta.omitted ?? [])];
   const size = () => utf8Length(JSON.stringify({ ...out, omitted }));
+  // The API also refuses nesting deeper than its limit (a ComfyUI subgraph workflow can): the same drops apply.
+  const fits = () => size() <= budget && metadataSchema.safeParse({ ...out, omitted }).success;
   const drops: [string, () => unknown, () => void][] = [
     ['comfyui.workflow', () => out.comfyui?.workflow, () => delete out.comfyui!.workflow],
     ['comfyui.prompt', () => out.comfyui?.prompt, () => delete out.comfyui!.prompt],
     ['parameters', () => out.parameters, () => delete out.parameters],
   ];
   for (const [field, get, drop] of drops) {
-    if (size() <= budget) break;
+    if (fits()) break;
     const value = get();
     if (value === undefined) continue;
     omitted.push({ field, bytes: utf8Length(JSON.stringify(value)) });
@@ -94,7 +98,7 @@ export function fitMetadata(meta: CreatorMetadata, budget = METADATA_BUDGET_BYTE
   if (out.comfyui && out.comfyui.prompt === undefined && out.comfyui.workflow === undefined) delete out.comfyui;
   for (const field of ['negativePrompt', 'prompt'] as const) {
     const text = out[field];
-    if (size() <= budget || text === undefined) continue;
+    if (fits() || text === undefined) continue;
     const keep = Math.max(0, text.length - (size() - budget) - 64);
     omitted.push({ field: `${field} (cut at ${keep} characters)`, bytes: utf8Length(text) });
     out[field] = text.slice(0, keep);

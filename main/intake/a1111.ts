@@ -115,7 +115,10 @@ export function parseParameters(text: string): Omit<CreatorMetadata, 'sources'> 
   };
   setNum('steps', 'Steps');
   setNum('cfg', 'CFG scale');
-  setNum('seed', 'Seed');
+  const seedText = settings.get('Seed')?.trim();
+  // Beyond 2^53 a seed is kept as its exact digits (a rounded seed reproduces nothing).
+  if (seedText && /^\d+$/.test(seedText) && !Number.isSafeInteger(Number(seedText))) meta.seed = seedText;
+  else setNum('seed', 'Seed');
   setNum('denoise', 'Denoising strength');
   const str = (key: string) => settings.get(key) || undefined;
   if (str('Sampler')) meta.sampler = str('Sampler');

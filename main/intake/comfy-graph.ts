@@ -118,8 +118,10 @@ export function fieldsFromComfyPrompt(g: ComfyGraph): Omit<CreatorMetadata, 'sou
   const sampler = findSampler(g);
   if (!sampler?.inputs) return meta;
   const i = sampler.inputs;
-  const seed = literal(g, i.seed ?? i.noise_seed, 'number', i.seed !== undefined ? 'seed' : 'noise_seed');
-  if (seed !== undefined) meta.seed = seed;
+  const seedKey = i.seed !== undefined ? 'seed' : 'noise_seed';
+  const seed = literal(g, i[seedKey], 'number', seedKey) ?? literal(g, i[seedKey], 'string', seedKey);
+  // A string seed is only kept as the exact digits parseGraph left for a number beyond 2^53.
+  if (typeof seed === 'number' || (typeof seed === 'string' && /^\d+$/.test(seed))) meta.seed = seed;
   for (const [field, key] of [['steps', 'steps'], ['cfg', 'cfg'], ['denoise', 'denoise']] as const) {
     const v = literal(g, i[key], 'number', key);
     if (v !== undefined) meta[field] = v;
@@ -152,11 +154,18 @@ export function fieldsFromComfyPrompt(g: ComfyGraph): Omit<CreatorMetadata, 'sou
   return meta;
 }
 
+/**
+ * JSON.parse keeping integers beyond 2^53 exact, as digit strings: ComfyUI seeds reach 2^64, a
+ * rounded seed reproduces nothing, and the API refuses unsafe integers in metadata.
+ */
+const exactIntegers = (_key: string, value: unknown, context?: { source?: string }) =>
+  typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && context?.source ? context.source : value;
+
 /** Parses a graph chunk; anything but a JSON object is undefined. */
 export function parseGraph(text: string | undefined): Record<string, unknown> | undefined {
   if (!text) return undefined;
   try {
-    const v = JSON.parse(text) as unknown;
+    const v = JSON.parse(text, exactIntegers as (key: string, value: unknown) => unknown) as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -179,3 +179,25 @@ describe('the metadata cap', () => {
     expect(out.omitted![0]!.field).toMatch(/^prompt \(cut at \d+ characters\)$/);
   });
 });
+
+describe('what the API accepts (shared/api.ts metadataSchema)', () => {
+  it('keeps a seed beyond 2^53 exact, as digits, in the fields and in the graph; the result passes the API schema', async () => {
+    const { metadataSchema } = await import('../../shared/api.ts');
+    const prompt = JSON.stringify(comfyPrompt()).replace('"seed":123456789', '"seed":18446744073709551615');
+    const { metadata } = creatorMetadataFromTexts({ prompt });
+    expect(metadata!.seed).toBe('18446744073709551615');
+    expect((metadata!.comfyui!.prompt as Record<string, { inputs: { seed: unknown } }>)['5']!.inputs.seed).toBe('18446744073709551615');
+    expect(metadataSchema.safeParse(metadata).success).toBe(true);
+    expect(parseParameters('x\nSteps: 5, Seed: 18446744073709551615').seed).toBe('18446744073709551615');
+  });
+
+  it('drops a graph that nests deeper than the API allows, and says so', async () => {
+    const { metadataSchema } = await import('../../shared/api.ts');
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 12; i++) deep = { nested: deep };
+    const { metadata } = creatorMetadataFromTexts({ prompt: JSON.stringify(comfyPrompt()), workflow: JSON.stringify({ nodes: [], extra: deep }) });
+    expect(metadata!.comfyui!.workflow).toBeUndefined();
+    expect(metadata!.omitted!.map((o) => o.field)).toEqual(['comfyui.workflow']);
+    expect(metadataSchema.safeParse(metadata).success).toBe(true);
+  });
+});
