@@ -168,7 +168,8 @@ export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((m, 
   }
 });
 
-export const albumUploadRequest = z.object({ ...fileFields, sha256: sha256Schema.optional() });
+/** Creator metadata (shared/creator-metadata.ts) travels with album uploads too: A1111 and Image-Saver files are not generations. */
+export const albumUploadRequest = z.object({ ...fileFields, sha256: sha256Schema.optional(), metadata: metadataSchema.optional() });
 export type AlbumUploadRequest = z.infer<typeof albumUploadRequest>;
 
 export const generationUploadRequest = z.object({

@@ -32,6 +32,10 @@ export interface QueueItem {
   /** the record's ThumbHash, painted until `thumbnail` loads (kept in memory only: after a restart the row has just the thumbnail) */
   thumbhash?: string;
   dominantColor?: string;
+  /** for the person: secrets the file holds, a replaced or kept upload */
+  note?: string;
+  /** set when the row belongs to another backend (API + user) than the engine's: it waits for that one */
+  waitingFor?: string;
   updatedAt: string;
 }
 
@@ -59,7 +63,18 @@ export interface WatchedFolder {
   missing: boolean;
   lastActivityAt?: string;
   lastActivity?: string;
+  /** who watches it right now (a lease with a heartbeat): only `here` and `elsewhere` are "On" */
+  watcher?: WatcherState;
 }
+
+/**
+ * Who watches a folder: this process, another live one, nobody, or nobody because the process that
+ * held it stopped (`why`: it is gone, or its heartbeat stopped). Enabling it here takes it over.
+ */
+export type WatcherState =
+  | { state: 'here' | 'elsewhere'; pid: number; holder: string; heartbeatAt: number }
+  | { state: 'stopped'; pid: number; holder: string; heartbeatAt: number; why: string }
+  | { state: 'none' };
 
 export interface Settings {
   /**
@@ -76,6 +91,10 @@ export interface Settings {
   startAtLogin: boolean;
   /** desktop app: pause every upload while the machine runs on battery, resume on mains power */
   pauseOnBattery: boolean;
+  /** upload PNGs whose text chunks hold secrets as a copy without them (`--strip-secrets`) */
+  stripSecrets?: boolean;
+  /** a file that changes after its upload replaces that record (`--replace`) instead of keeping it */
+  replaceChanged?: boolean;
 }
 
 /** One folder of the engine's machine, for the browser's folder picker (serve mode cannot see paths). */
@@ -173,7 +192,9 @@ export type EngineEvent =
   /** `reason`: why the engine paused itself (the login is gone: "Sign in again..."), absent for a user's pause */
   | { type: 'paused'; paused: boolean; reason?: string }
   | { type: 'watch'; watch: WatchedFolder }
-  | { type: 'batch-finished'; uploaded: number; failed: number };
+  | { type: 'batch-finished'; uploaded: number; failed: number }
+  /** something about one file worth telling as it happens (secrets it holds, a replacement, a file not whole yet) */
+  | { type: 'notice'; level: 'info' | 'warning'; path: string; message: string };
 
 /** What a transport carries: calls answered with `{ok, value}` or `{ok: false, error}`, and events. */
 export type EngineCallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

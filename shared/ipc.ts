@@ -51,6 +51,8 @@ const settingsPatch = z
       }),
     startAtLogin: z.boolean(),
     pauseOnBattery: z.boolean(),
+    stripSecrets: z.boolean(),
+    replaceChanged: z.boolean(),
   })
   .partial()
   .strict();

@@ -111,14 +111,19 @@ async function ownedAlbum(deps: Deps, userId: string, albumId: string) {
 }
 
 /** POST /albums/{albumId}/media/upload */
-export async function requestAlbumUpload(deps: Deps, userId: string, albumId: string, file: FileDeclaration): Promise<UploadOutcome> {
+export async function requestAlbumUpload(
+  deps: Deps,
+  userId: string,
+  albumId: string,
+  file: FileDeclaration & { metadata?: Record<string, unknown> | undefined },
+): Promise<UploadOutcome> {
   const mimeType = checkDeclaration(deps, file);
   // Both reads at once (one round trip of latency instead of two); the duplicate is only answered
   // after the ownership check passed, so another user's album still reveals nothing.
   const [, dup] = await Promise.all([ownedAlbum(deps, userId, albumId), file.sha256 ? deps.storage.findUploadedDuplicate(albumId, file.sha256) : undefined]);
   if (dup) return { status: 200, body: { mediaId: dup.mediaId, duplicateOf: dup.mediaId, status: dup.status } };
   const mediaId = deps.newId();
-  return createPending(deps, file, { mediaId, ownerId: userId, kind: 'album', albumId, key: albumMediaKey(albumId, mediaId, mimeType) });
+  return createPending(deps, file, { mediaId, ownerId: userId, kind: 'album', albumId, metadata: file.metadata, key: albumMediaKey(albumId, mediaId, mimeType) });
 }
 
 /** POST /generations/{generationId}/media/upload: the media ID is `{generationId}_{index}`. */

@@ -68,7 +68,9 @@ apiOptions(
     .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M or 500K')
     .option('--bwlimit <timetable>', bwlimitHelp)
     .option('--no-wait', 'do not wait for thumbnails')
-    .option('--json', 'print a JSON report'),
+    .option('--json', 'print a JSON report')
+    .option('--replace', 'a file that changed since its upload replaces that record (default: the earlier upload is kept)')
+    .option('--strip-secrets', 'upload PNGs whose metadata holds API keys or home paths as a copy without them'),
 ).action(async (paths, opts) => (await import('./commands/upload.ts')).run(paths, opts));
 
 apiOptions(
@@ -81,7 +83,9 @@ apiOptions(
     .option('--comfyui', 'ComfyUI output folder: upload as generated media with prompt metadata')
     .option('--concurrency <n>', 'files in flight', '4')
     .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M')
-    .option('--bwlimit <timetable>', bwlimitHelp),
+    .option('--bwlimit <timetable>', bwlimitHelp)
+    .option('--replace', 'a file rewritten after its upload replaces that record (default: the earlier upload is kept)')
+    .option('--strip-secrets', 'upload PNGs whose metadata holds API keys or home paths as a copy without them'),
 ).action(async (dir, opts) => (await import('./commands/watch.ts')).run(dir, opts));
 
 apiOptions(program.command('status').description('show the local queue').option('--json', 'print JSON')).action(

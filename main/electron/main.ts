@@ -78,6 +78,7 @@ async function startEngine(): Promise<EngineHost> {
   const opened = await openEngineHost({
     dataDir,
     forkBackend,
+    holder: `the Ferry desktop app (pid ${process.pid})`,
     ...(remote ? { apiUrl: remote.apiUrl, token: remote.token } : {}),
   });
   unsubscribe = opened.onEvent(onEngineEvent);

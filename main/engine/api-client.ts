@@ -14,6 +14,7 @@ import {
   signPartsResponse,
   uploadResponse,
   uploadUrlResponse,
+  userResponse,
   type Album,
   type AlbumUploadRequest,
   type GenerationUploadRequest,
@@ -21,6 +22,7 @@ import {
   type SignedPart,
   type SingleUpload,
   type UploadResponse,
+  type User,
 } from '../../shared/api.ts';
 import type { TokenSource } from '../auth/token-provider.ts';
 import { HttpError, NetworkError } from './errors.ts';
@@ -44,6 +46,8 @@ export interface ApiClient {
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
   /** `DELETE /media/{id}`: the original, its renditions and the record. */
   deleteMedia(mediaId: string): Promise<void>;
+  /** the signed-in user (its ID binds queue rows to this backend and account) */
+  me(signal?: AbortSignal): Promise<User>;
   mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
 }
 
@@ -129,6 +133,7 @@ export function createApiClient(opts: { baseUrl: string; token: string | TokenSo
     deleteMedia: async (mediaId) => {
       await call('DELETE', `/media/${enc(mediaId)}`, null);
     },
+    me: async (signal) => (await call('GET', '/users/me', userResponse, undefined, signal)).user,
     getMedia: async (mediaId, signal) => (await call('GET', `/media/${enc(mediaId)}`, mediaResponse, undefined, signal)).media,
     mediaStatus: async (mediaIds, signal) => (await call('POST', '/media/status', mediaListResponse, { mediaIds }, signal)).media,
   };

@@ -15,6 +15,7 @@ import { abortRemote, settleRunError, type RunOutcomeDeps } from './run-outcome.
 import { resolveEngineOptions, type EngineDeps, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { ProgressTracker } from './progress.ts';
 import { QueueViews } from './queue-views.ts';
+import { dropSuperseded, finishReplacement, type ReplacementDeps } from './replacements.ts';
 import { RetryLoop } from './retry-loop.ts';
 import { RowStates } from './row-states.ts';
 import { UploadSlots } from './slots.ts';
@@ -40,6 +41,7 @@ export class Engine {
   private readonly poller: StatusPoller;
   private readonly run: RunContext;
   private readonly outcome: RunOutcomeDeps;
+  private readonly replacements: ReplacementDeps;
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private pollLoop: Promise<void> | undefined;
   private started = false;
@@ -101,6 +103,11 @@ export class Engine {
     const slots = new UploadSlots(() => this.o.concurrency);
     this.run = { d: deps, o: this.o, progress, slots, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
     this.outcome = { store: deps.store, api: deps.api, rows: this.rows };
+    this.replacements = { store: deps.store, api: deps.api, emit, touch, cancelRun: async (id) => void (await this.abortAndWait(id, 'cancel')) };
+    // A --replace upload deletes the record it replaces only once it is in itself.
+    this.rows.listeners.add((id, state) => {
+      if (state === 'uploaded') void finishReplacement(this.replacements, id).catch(() => undefined);
+    });
   }
 
   /** True while the backend answers; false while the engine holds for it. */
@@ -221,8 +228,16 @@ export class Engine {
     return true;
   }
 
+  /** True when the row belongs to this engine's backend: the only rows its controls may touch. */
+  private owns(id: number): boolean {
+    const row = this.d.store.get(id);
+    const bound = this.d.store.boundBackend;
+    return Boolean(row) && (bound === undefined || row!.backend === null || row!.backend === bound);
+  }
+
   /** Pauses one file: aborts it if in flight (its parts are kept) and keeps it out of the queue. */
   async pause(id: number): Promise<void> {
+    if (!this.owns(id)) return;
     if (await this.abortAndWait(id, 'pause')) return;
     const row = this.d.store.get(id);
     if (row && row.state === 'queued') this.rows.set(id, 'paused');
@@ -231,12 +246,13 @@ export class Engine {
   /** Puts a paused file back in the queue. */
   resume(id: number): void {
     const row = this.d.store.get(id);
-    if (row?.state === 'paused') this.rows.set(id, 'queued');
+    if (row?.state === 'paused' && this.owns(id)) this.rows.set(id, 'queued');
     this.kick();
   }
 
   /** Cancels one file; a multipart upload in progress is aborted on the server too. */
   async cancel(id: number): Promise<void> {
+    if (!this.owns(id)) return;
     if (await this.abortAndWait(id, 'cancel')) return;
     const row = this.d.store.get(id);
     if (!row || isFinal(row.state)) return;
@@ -247,7 +263,7 @@ export class Engine {
   /** Puts a failed or cancelled file back in the queue from a fresh upload request (its hash is kept). */
   retry(id: number): boolean {
     const row = this.d.store.get(id);
-    if (!row || !isRetryable(row.state)) return false;
+    if (!row || !isRetryable(row.state) || !this.owns(id)) return false;
     this.d.store.transaction(() => {
       this.d.store.forgetUpload(id, retryReset);
       this.rows.set(id, 'queued');
@@ -301,6 +317,13 @@ export class Engine {
       this.views.invalidateTotals();
     }
     return removed;
+  }
+
+  /** Drops the earlier attempts that new versions of their files supersede (see replacements.ts). */
+  async supersede(rows: { id: number; deleteRemote: boolean }[]): Promise<void> {
+    if (rows.length) await dropSuperseded(this.replacements, rows.filter((r) => this.owns(r.id)));
+    this.views.invalidateTotals();
+    this.kick();
   }
 
   // ---- views --------------------------------------------------------------------------------

@@ -57,23 +57,25 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
     row = { ...row, ...patch };
   };
 
+  // The bytes sent: the file, or the copy of it made without its secrets (--strip-secrets).
+  const bytes = row.uploadPath ?? row.path;
   // hashing: sha256 before the upload request (dedupe), never twice for the same path/size/mtime
-  const st = await d.statFile(row.path).catch((err: unknown) => {
-    throw new FatalError('FILE_NOT_FOUND', `${row.path}: ${(err as Error).message}`);
+  const st = await d.statFile(bytes).catch((err: unknown) => {
+    throw new FatalError('FILE_NOT_FOUND', `${bytes}: ${(err as Error).message}`);
   });
   if (st.size !== row.size || Math.trunc(st.mtimeMs) !== row.mtimeMs) {
-    if (row.mediaId) throw new FatalError('FILE_CHANGED', `${row.path} changed while it was being uploaded`);
+    if (row.mediaId) throw new FatalError('FILE_CHANGED', `${bytes} changed while it was being uploaded`);
     write({ size: st.size, mtimeMs: Math.trunc(st.mtimeMs), sha256: null });
   }
   let sha256 = row.sha256;
   // A new hash goes into the row with the next write (the move to requesting, when there is one).
   let hashed: FilePatch = {};
   if (!sha256) {
-    sha256 = d.store.cachedHash(row.path, row.size, row.mtimeMs) ?? null;
+    sha256 = d.store.cachedHash(bytes, row.size, row.mtimeMs) ?? null;
     if (!sha256) {
       rows.set(row.id, 'hashing');
-      sha256 = await d.hashFile(row.path, signal);
-      d.store.saveHash(row.path, row.size, row.mtimeMs, sha256);
+      sha256 = await d.hashFile(bytes, signal);
+      d.store.saveHash(bytes, row.size, row.mtimeMs, sha256);
     }
     hashed = { sha256 };
   }
@@ -148,7 +150,7 @@ async function upload(ctx: RunContext, row: FileRow, single: SingleUpload | unde
       await d.transport.put({
         url: single.url,
         headers: single.headers,
-        path: row.path,
+        path: row.uploadPath ?? row.path,
         start: 0,
         end: row.size,
         signal,
@@ -183,7 +185,7 @@ function requestUpload(ctx: RunContext, row: FileRow, sha256: string, signal: Ab
     );
   }
   if (!row.albumId) throw new FatalError('INVALID_REQUEST', 'row has no album and no generation');
-  return api.requestAlbumUpload(row.albumId, { filename, mimeType: row.mimeType, size: row.size, sha256 }, signal);
+  return api.requestAlbumUpload(row.albumId, { filename, mimeType: row.mimeType, size: row.size, sha256, ...(row.metadata ? { metadata: row.metadata } : {}) }, signal);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
+import type { EngineApi, EngineEvent, Settings, UploadTarget } from '../../shared/engine-api.ts';
 import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
@@ -21,12 +21,15 @@ import { realClock, type Clock } from './clock.ts';
 
 import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
-import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
-import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+import type { WatchOptions } from '../intake/watcher.ts';
+import { addPaths, targetKey, type AddOptions, type AddResult } from '../intake/add-paths.ts';
 import { parseBwSchedule } from '../../shared/bwlimit.ts';
 import { PreviewCache } from './previews.ts';
 import { listFolder } from './folders.ts';
 import { deleteMediaMany } from './delete-media.ts';
+import { WatchLeases } from '../intake/watch-lease.ts';
+import { WatchSupervisor } from '../intake/watch-supervisor.ts';
+import { apiOrigin, backendKey } from '../../shared/backend-key.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
 export { realClock } from './clock.ts';
@@ -47,6 +50,8 @@ export interface EngineHostInternals extends EngineHost {
   apiUrl: string;
   /** set while the engine is paused because the login is gone: the sentence to show */
   readonly signInRequired: string | undefined;
+  /** the backend (user + API) this host's rows are bound to */
+  backendKey: string;
   /** adds paths and returns the row of every file given (the CLI reports on exactly those) */
   addPathsWithIds(paths: string[], target: UploadTarget, opts?: Partial<AddOptions>): Promise<AddResult>;
 }
@@ -78,6 +83,26 @@ export interface OpenEngineHostOptions {
   credentials?: CredentialStore;
   /** how often a host paused for sign-in looks for a new login (default 5 s) */
   signInPollMs?: number;
+  /** what holds watch leases here, as other processes show it (`ferry watch`, the desktop app) */
+  holder?: string;
+  /** one run's `--replace` / `--strip-secrets` (CLI flags), over the settings */
+  intake?: { replace?: boolean; stripSecrets?: boolean };
+}
+
+/**
+ * The user this host's API signs in as, for binding rows to (user, API). Remembered per API, so an
+ * engine that starts offline still knows whose rows are its own; with neither answer nor memory,
+ * rows wait under "unknown" until a start that can ask.
+ */
+async function resolveUser(client: ApiClient, store: QueueStore, origin: string): Promise<string> {
+  const flag = `backend-user:${origin}`;
+  try {
+    const user = await client.me(AbortSignal.timeout(5000));
+    store.setFlag(flag, user.userId);
+    return user.userId;
+  } catch {
+    return store.getFlag(flag) ?? 'unknown';
+  }
 }
 
 /** Opens the engine for a data directory (see the module comment). */
@@ -137,6 +162,8 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     },
     { ...opts.engineOptions, concurrency: run.concurrency, partConcurrency: run.partConcurrency },
   );
+  const key = backendKey(await resolveUser(client, store, backend ? 'embedded' : apiOrigin(apiUrl)), backend ? 'embedded' : apiOrigin(apiUrl));
+  store.bindBackend(key);
   engine.start();
 
   const previews = new PreviewCache({ dir: join(dataDir, 'previews'), pathOf: (id) => store.get(id)?.path });
@@ -152,51 +179,37 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     engine.resumeAll();
   }
 
-  const watchers = new Map<number, FolderWatcher>();
-  const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
-  const watchView = (id: number): WatchedFolder | undefined => {
-    const w = store.intake.getWatch(id);
-    return w ? withMissing(w) : undefined;
-  };
+  const intakeOpts = () => ({
+    replace: opts.intake?.replace ?? settings.replaceChanged ?? false,
+    stripSecrets: opts.intake?.stripSecrets ?? settings.stripSecrets ?? false,
+    stagingDir: join(dataDir, 'staged'),
+  });
   const addWithIds = async (p: string[], target: UploadTarget, o: Partial<AddOptions> = {}) => {
-    const r = await addPaths(store, p, target, { requeueFailed: true, ...o });
+    const r = await addPaths(store, p, target, { requeueFailed: true, ...intakeOpts(), ...o });
     for (const id of r.ids) engine.touch(id);
+    for (const n of r.notices) emit({ type: 'notice', ...n });
+    await engine.supersede(r.superseded);
     engine.kick();
     return r;
   };
-  // chokidar is loaded only when a folder is watched: `ferry upload` never pays its memory.
-  const startWatch = async (id: number) => {
-    const w = store.intake.getWatch(id);
-    if (!w || !w.enabled || watchers.has(id)) return;
-    const { FolderWatcher } = await import('../intake/watcher.ts');
-    if (watchers.has(id)) return;
-    const fw = new FolderWatcher(
-      w,
-      (path, target) => {
-        void addWithIds([path], target, { requeueFailed: false }).then((r) => {
-          if (r.added > 0) {
-            store.intake.setWatchActivity(id, `queued ${path}`);
-            const view = watchView(id);
-            if (view) emit({ type: 'watch', watch: view });
-          }
-          opts.onWatchedFile?.(id, path, r.added);
-        }, () => undefined);
-      },
-      () => {
-        const view = watchView(id);
-        if (view) emit({ type: 'watch', watch: view });
-      },
-      opts.watchOptions,
-      opts.watchClock,
-    );
-    watchers.set(id, fw);
-    fw.start();
-  };
-  const stopWatch = async (id: number) => {
-    await watchers.get(id)?.close();
-    watchers.delete(id);
-  };
-  if (opts.startWatches !== false) for (const w of store.intake.listWatches()) if (w.enabled) await startWatch(w.id);
+  const watches = new WatchSupervisor({
+    intake: store.intake,
+    leases: new WatchLeases(dataDir),
+    holder: opts.holder ?? `Ferry (pid ${process.pid})`,
+    ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
+    ...(opts.watchClock ? { clock: opts.watchClock } : {}),
+    known: (path, size, mtimeMs, target) => {
+      const row = store.findByPath(path, targetKey(target));
+      return row !== undefined && (row.sourceSize ?? row.size) === size && row.mtimeMs === mtimeMs;
+    },
+    addFile: async (id, ready, target) => {
+      const { added } = await addWithIds([ready.path], target, { requeueFailed: false, version: { size: ready.size, mtimeMs: ready.mtimeMs } });
+      opts.onWatchedFile?.(id, ready.path, added);
+      return added > 0;
+    },
+    emit,
+  });
+  if (opts.startWatches !== false) await watches.startAll();
 
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
@@ -225,23 +238,24 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
-    listWatches: async () => store.intake.listWatches().map(withMissing),
+    listWatches: async () => watches.list(),
     addWatch: async ({ dir, albumId, comfyui }) => {
       if (!comfyui && !albumId) throw new Error('a watched folder needs an album unless it is a ComfyUI folder');
       const id = store.intake.upsertWatch(resolve(dir), albumId, comfyui);
-      await stopWatch(id);
-      await startWatch(id);
-      return watchView(id)!;
+      await watches.stop(id);
+      await watches.start(id);
+      return watches.view(id)!;
     },
+    // Enabling a folder whose watcher died takes it over; one another live process watches stays theirs.
     setWatchEnabled: async (id, enabled) => {
       store.intake.setWatchEnabled(id, enabled);
-      if (enabled) await startWatch(id);
-      else await stopWatch(id);
-      const view = watchView(id);
+      if (enabled) await watches.start(id);
+      else await watches.stop(id);
+      const view = watches.view(id);
       if (view) emit({ type: 'watch', watch: view });
     },
     removeWatch: async (id) => {
-      await stopWatch(id);
+      await watches.stop(id);
       store.intake.removeWatch(id);
     },
     getSettings: async () => redactSettings(settings),
@@ -266,6 +280,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     get signInRequired() {
       return auth?.message();
     },
+    backendKey: key,
     addPathsWithIds: addWithIds,
     onEvent: (listener) => {
       listeners.add(listener);
@@ -275,7 +290,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       if (closed) return;
       closed = true;
       auth?.close();
-      await Promise.all([...watchers.keys()].map(stopWatch));
+      await watches.close();
       await engine.stop();
       store.db.close();
       if (backend && opts.stopBackendOnClose !== false) await backend.stop();

@@ -30,7 +30,7 @@ export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSi
       const { start, end } = partRange(plan, row.size, n);
       let attempt = 0;
       // Hashed once per part, just before its first send: the page cache still holds it for the PUT.
-      const partSha256 = await d.hashFile(row.path, groupSignal, { start, end });
+      const partSha256 = await d.hashFile(row.uploadPath ?? row.path, groupSignal, { start, end });
       for (;;) {
         const partNumber = n;
         const [signed] = await retry.run(row.id, 'api', groupSignal, () =>
@@ -42,7 +42,7 @@ export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSi
           const { etag } = await d.transport.put({
             url: signed.url,
             headers: signed.headers ?? {},
-            path: row.path,
+            path: row.uploadPath ?? row.path,
             start,
             end,
             signal: groupSignal,

@@ -75,6 +75,9 @@ export class QueueViews {
     if (row.skipReason) item.skipReason = row.skipReason;
     if (row.thumbnail) item.thumbnail = row.thumbnail;
     Object.assign(item, this.d.placeholderOf(row.id));
+    if (row.note) item.note = row.note;
+    const bound = this.d.store.boundBackend;
+    if (bound !== undefined && row.backend !== null && row.backend !== bound) item.waitingFor = row.backend;
     return item;
   }
 

@@ -11,6 +11,8 @@ export const defaultSettings: Settings = {
   bandwidthSchedule: '',
   startAtLogin: false,
   pauseOnBattery: false,
+  stripSecrets: false,
+  replaceChanged: false,
 };
 
 /** Reads settings, filling in defaults for anything missing or unreadable. */

@@ -1,29 +1,28 @@
 /**
- * Watched folders. chokidar reports files appearing and changing; `WriteFinish` reports each once it
- * has stopped changing (on the injected clock, so tests own its time); files
+ * Watched folders. chokidar reports files appearing and changing; the readiness gate (readiness.ts)
+ * lets each through once it has stopped changing *and* its format says it is whole (on the injected
+ * clock, so tests own its time); files
  * already there at start come through as `add` too, and the queue's path+size+mtime dedupe makes
  * that a reconciliation: none missed, none sent twice. A folder that disappears (an unmounted drive)
  * is checked every few seconds and watched again when it comes back.
  */
 import { existsSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
 import { realClock, type Clock } from '../engine/clock.ts';
 import { isIgnoredName } from './add-paths.ts';
-import { WriteFinish } from './write-finish.ts';
+import type { Verdict } from './completeness.ts';
+import { ReadinessGate, defaultReadiness, diskReadinessDeps, type Ready, type ReadinessOptions } from './readiness.ts';
 
-export interface WatchOptions {
-  /** how long a file must stop growing before it is reported; trades latency for safety */
-  stabilityMs: number;
-  /** how often a growing file is looked at */
-  pollMs: number;
+export interface WatchOptions extends ReadinessOptions {
   /** how often a missing folder is looked for */
   recheckMs: number;
+  /** true when this version of a file is queued already: the files a folder holds at start skip the gate */
+  known?: (path: string, size: number, mtimeMs: number) => boolean;
 }
 
-export const defaultWatchOptions: WatchOptions = { stabilityMs: 1000, pollMs: 100, recheckMs: 2000 };
+export const defaultWatchOptions: WatchOptions = { ...defaultReadiness, recheckMs: 2000 };
 
 /** One watched folder; calls `onFile` for each finished file. */
 export class FolderWatcher {
@@ -31,37 +30,41 @@ export class FolderWatcher {
   missing = false;
   private watcher: FSWatcher | undefined;
   private readonly stopped = new AbortController();
-  private readonly writes: WriteFinish;
+  private readonly gate: ReadinessGate;
   private readonly clock: Clock;
-  private readonly onFile: (path: string, target: UploadTarget) => void;
+  private readonly onFile: (path: string, target: UploadTarget, ready: Ready) => void;
   private readonly onChange: () => void;
   private readonly opts: WatchOptions;
 
   constructor(
     folder: Omit<WatchedFolder, 'missing'>,
-    onFile: (path: string, target: UploadTarget) => void,
+    onFile: (path: string, target: UploadTarget, ready: Ready) => void,
     onChange: () => void,
     opts: Partial<WatchOptions> = {},
     clock: Clock = realClock,
+    /** a file its format says is not whole yet, once per version (the CLI prints it) */
+    onWaiting: (path: string, verdict: Verdict) => void = () => {},
   ) {
     this.folder = folder;
     this.onFile = onFile;
     this.onChange = onChange;
     this.opts = { ...defaultWatchOptions, ...opts };
     this.clock = clock;
-    this.writes = new WriteFinish({
-      clock,
-      stat: (path) => stat(path).then((st) => (st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined), () => undefined),
-      stabilityMs: this.opts.stabilityMs,
-      pollMs: this.opts.pollMs,
-      onFinished: (path) => this.onFile(path, this.target),
-    });
+    this.gate = new ReadinessGate(diskReadinessDeps(clock, this.opts.known), this.opts, (r) => this.onFile(r.path, this.target, r), onWaiting);
   }
 
   get target(): UploadTarget {
-    return this.folder.comfyui
-      ? { kind: 'generation', ...(this.folder.albumId ? { albumId: this.folder.albumId } : {}) }
-      : { kind: 'album', albumId: this.folder.albumId ?? '' };
+    return FolderWatcher.targetOf(this.folder);
+  }
+
+  /** Where a folder's files go: the generated-media route for ComfyUI folders (filed in the album if one is set), else the album. */
+  static targetOf(folder: Pick<WatchedFolder, 'comfyui' | 'albumId'>): UploadTarget {
+    return folder.comfyui ? { kind: 'generation', ...(folder.albumId ? { albumId: folder.albumId } : {}) } : { kind: 'album', albumId: folder.albumId ?? '' };
+  }
+
+  /** Follows a file again (it changed after the gate let an earlier version through). */
+  notice(path: string): void {
+    this.gate.notice(path);
   }
 
   /** Watches the folder (or marks it missing) and looks for it every `recheckMs` from then on. */
@@ -100,8 +103,8 @@ export class FolderWatcher {
       ignoreInitial: false,
       ignored: (path: string) => path !== this.folder.dir && isIgnoredName(basename(path)),
     });
-    w.on('add', (path: string) => this.writes.seen(path));
-    w.on('change', (path: string) => this.writes.seen(path));
+    w.on('add', (path: string) => this.gate.notice(path));
+    w.on('change', (path: string) => this.gate.notice(path));
     w.on('error', () => this.recheck());
     this.watcher = w;
   }
@@ -126,7 +129,7 @@ export class FolderWatcher {
   /** Stops watching; nothing more is reported. */
   async close(): Promise<void> {
     this.stopped.abort();
-    this.writes.stop();
+    this.gate.close();
     await this.watcher?.close();
     this.watcher = undefined;
   }

@@ -74,6 +74,19 @@ const migrations: string[] = [
   // 2: each part's sha256. The upload is created with SHA-256 part checksums, so on AWS every part
   // PUT and the complete call must carry it; keeping it saves re-reading a finished part.
   `ALTER TABLE parts ADD COLUMN sha256 TEXT;`,
+  // 3 (issue 11): each row bound to the backend it was queued for (API + user), so an engine never
+  // touches another backend's rows; a note for the person (secrets the file holds); a staged copy to
+  // send instead of the file (--strip-secrets) with the source's own size kept for the dedupe; and
+  // the row a --replace upload replaces once it is in. Rows from before are adopted by the first
+  // engine that opens the queue (they were queued when there was only one backend).
+  `
+  ALTER TABLE files ADD COLUMN backend TEXT;
+  ALTER TABLE files ADD COLUMN note TEXT;
+  ALTER TABLE files ADD COLUMN upload_path TEXT;
+  ALTER TABLE files ADD COLUMN source_size INTEGER;
+  ALTER TABLE files ADD COLUMN replaces_id INTEGER;
+  CREATE INDEX files_backend_state_id ON files(backend, state, id);
+  `,
 ];
 
 /** The schema version this code writes; a newer database is refused rather than corrupted. */
@@ -85,26 +98,31 @@ export function openDatabase(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
   // The queue holds paths and prompts; SQLite gives its -wal and -shm files the database's mode.
   if (file !== ':memory:') chmodSync(file, 0o600);
+  // Before the WAL switch: two processes opening one data directory at once (two `ferry upload`s) contend for the
+  // WAL switch and the migrations; without a busy timeout the loser fails with "database is locked".
+  db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
   db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
   return db;
 }
 
 function migrate(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  const current = row.user_version;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`queue database is schema ${current}, newer than this Ferry (${SCHEMA_VERSION})`);
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  const version = () => (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (;;) {
+    if (version() > SCHEMA_VERSION) throw new Error(`queue database is schema ${version()}, newer than this Ferry (${SCHEMA_VERSION})`);
+    if (version() === SCHEMA_VERSION) return;
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(migrations[v]!);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
+      // Read again under the write lock: another process opening the same data directory at the
+      // same moment may have applied this step while we waited ("table files already exists").
+      const v = version();
+      if (v < SCHEMA_VERSION) {
+        db.exec(migrations[v]!);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
       db.exec('COMMIT');
     } catch (err) {
       db.exec('ROLLBACK');

@@ -30,6 +30,16 @@ export interface FileRow {
   error: ErrorInfo | null;
   skipReason: string | null;
   thumbnail: string | null;
+  /** the backend the row belongs to (`backendKey`): only an engine of that backend touches it */
+  backend: string | null;
+  /** for the person: what the file holds or what was done about it (secrets, a replacement) */
+  note: string | null;
+  /** the bytes sent instead of `path` (a copy with secrets stripped); `size` is its size */
+  uploadPath: string | null;
+  /** the source file's size when `uploadPath` is set: what "is this the same version" compares */
+  sourceSize: number | null;
+  /** a row whose uploaded record this one replaces once it is uploaded (`--replace`) */
+  replacesId: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +55,11 @@ export interface NewFile {
   generationId?: string;
   genIndex?: number;
   metadata?: Record<string, unknown>;
+  backend?: string;
+  note?: string;
+  uploadPath?: string;
+  sourceSize?: number;
+  replacesId?: number;
 }
 
 /** A `files` row as SQLite returns it. */
@@ -73,6 +88,11 @@ export interface RawRow {
   error_message: string | null;
   skip_reason: string | null;
   thumbnail: string | null;
+  backend: string | null;
+  note: string | null;
+  upload_path: string | null;
+  source_size: number | null;
+  replaces_id: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -103,6 +123,11 @@ export function toRow(r: RawRow): FileRow {
     error: r.error_code ? { code: r.error_code as ErrorCode, message: r.error_message ?? '' } : null,
     skipReason: r.skip_reason,
     thumbnail: r.thumbnail,
+    backend: r.backend,
+    note: r.note,
+    uploadPath: r.upload_path,
+    sourceSize: r.source_size,
+    replacesId: r.replaces_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -123,6 +148,7 @@ export const columnOf = {
   thumbnail: 'thumbnail',
   size: 'size',
   mtimeMs: 'mtime_ms',
+  note: 'note',
 } as const;
 /** Fields of a row the engine may change besides its state. */
 export type FilePatch = Partial<Pick<FileRow, keyof typeof columnOf>> & { error?: ErrorInfo | null };

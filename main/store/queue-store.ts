@@ -12,6 +12,7 @@ import {
   forgottenUpload,
   inFlightStates,
   statesLeadingTo,
+  unsettledStates,
   type FileState,
 } from '../../shared/file-states.ts';
 import { columnOf, toRow, type FilePatch, type FileRow, type NewFile, type RawRow } from './file-rows.ts';
@@ -24,17 +25,58 @@ export type { FilePatch, FileRow, NewFile } from './file-rows.ts';
 export class QueueStore extends Statements {
   /** Watched folders and ComfyUI generations, in the same database. */
   readonly intake: IntakeStore;
+  /** The backend this queue's engine talks to (`bindBackend`); unbound, every row is seen. */
+  private backend: string | undefined;
 
   constructor(db: DatabaseSync) {
     super(db);
     this.intake = new IntakeStore(db);
   }
 
+  /**
+   * Binds the queue to one backend (API + user): new rows are stamped with it, and what the engine
+   * works from (next rows, polling, totals, crash requeue, retry-all, the path dedupe) sees only its
+   * rows, so two engines on one data directory never send each other's files. Rows queued before
+   * backends were recorded are adopted by the first engine to bind. Answers how many it adopted.
+   */
+  bindBackend(key: string): number {
+    this.backend = key;
+    return Number(this.q('UPDATE files SET backend = ? WHERE backend IS NULL').run(key).changes);
+  }
+
+  /** The bound backend, if any. */
+  get boundBackend(): string | undefined {
+    return this.backend;
+  }
+
+  /** `AND backend = ?` and its argument when bound; nothing when not. */
+  private mine(): { and: string; args: string[] } {
+    return this.backend === undefined ? { and: '', args: [] } : { and: ' AND backend = ?', args: [this.backend] };
+  }
+
+  /** Rows per backend and state, for `ferry status` (rows from before backends were recorded: null). */
+  countsByBackend(): { backend: string | null; state: FileState; n: number }[] {
+    return this.q('SELECT backend, state, COUNT(*) AS n FROM files GROUP BY backend, state ORDER BY backend, state').all() as {
+      backend: string | null;
+      state: FileState;
+      n: number;
+    }[];
+  }
+
+  /** Unsettled rows of other backends, per backend: what waits for another API or user. */
+  waitingElsewhere(): { backend: string; count: number }[] {
+    const marks = unsettledStates.map(() => '?').join(', ');
+    return this.q(
+      `SELECT backend, COUNT(*) AS count FROM files WHERE backend IS NOT NULL AND backend IS NOT ? AND state IN (${marks}) GROUP BY backend ORDER BY backend`,
+    ).all(this.backend ?? null, ...unsettledStates) as { backend: string; count: number }[];
+  }
+
   insertFile(f: NewFile, state: FileState = 'queued'): number {
     const now = new Date().toISOString();
     const r = this.q(
-      `INSERT INTO files (path, target, size, mtime_ms, mime_type, state, album_id, generation_id, gen_index, metadata, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO files (path, target, size, mtime_ms, mime_type, state, album_id, generation_id, gen_index, metadata,
+         backend, note, upload_path, source_size, replaces_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       f.path,
       f.target,
@@ -46,6 +88,11 @@ export class QueueStore extends Statements {
       f.generationId ?? null,
       f.genIndex ?? null,
       f.metadata ? JSON.stringify(f.metadata) : null,
+      f.backend ?? this.backend ?? null,
+      f.note ?? null,
+      f.uploadPath ?? null,
+      f.sourceSize ?? null,
+      f.replacesId ?? null,
       now,
       now,
     );
@@ -66,9 +113,13 @@ export class QueueStore extends Statements {
     return out;
   }
 
-  /** The newest row for this path and target, if any. */
-  findByPath(path: string, target: string): FileRow | undefined {
-    const r = this.q('SELECT * FROM files WHERE path = ? AND target = ? ORDER BY id DESC LIMIT 1').get(path, target) as RawRow | undefined;
+  /** The newest row for this path and target (in one of `states`, if given), if any. */
+  findByPath(path: string, target: string, states?: readonly FileState[]): FileRow | undefined {
+    const m = this.mine();
+    const st = states ? ` AND state IN (${states.map(() => '?').join(', ')})` : '';
+    const r = this.q(`SELECT * FROM files WHERE path = ? AND target = ?${m.and}${st} ORDER BY id DESC LIMIT 1`).get(path, target, ...m.args, ...(states ?? [])) as
+      | RawRow
+      | undefined;
     return r ? toRow(r) : undefined;
   }
 
@@ -120,8 +171,10 @@ export class QueueStore extends Statements {
   nextInState(state: FileState, limit: number, exclude: ReadonlySet<number>): FileRow[] {
     // The exclusion happens in SQL (one statement for any number of ids): fetching limit + |exclude|
     // rows and filtering here converted ~2 rows per slot for every file that finished.
-    const rows = this.q('SELECT * FROM files WHERE state = ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?').all(
+    const m = this.mine();
+    const rows = this.q(`SELECT * FROM files WHERE state = ?${m.and} AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`).all(
       state,
+      ...m.args,
       JSON.stringify([...exclude]),
       limit,
     ) as unknown as RawRow[];
@@ -130,12 +183,14 @@ export class QueueStore extends Statements {
 
   /** Rows whose id is above `afterId` in `state`: a keyset page for the status poller. */
   pageInState(state: FileState, afterId: number, limit: number): FileRow[] {
-    const rows = this.q('SELECT * FROM files WHERE state = ? AND id > ? ORDER BY id LIMIT ?').all(state, afterId, limit) as unknown as RawRow[];
+    const m = this.mine();
+    const rows = this.q(`SELECT * FROM files WHERE state = ?${m.and} AND id > ? ORDER BY id LIMIT ?`).all(state, ...m.args, afterId, limit) as unknown as RawRow[];
     return rows.map(toRow);
   }
 
   countInState(state: FileState): number {
-    return (this.q('SELECT COUNT(*) AS n FROM files WHERE state = ?').get(state) as { n: number }).n;
+    const m = this.mine();
+    return (this.q(`SELECT COUNT(*) AS n FROM files WHERE state = ?${m.and}`).get(state, ...m.args) as { n: number }).n;
   }
 
   /** A page for the UI, newest first, optionally filtered by state. */
@@ -177,9 +232,10 @@ export class QueueStore extends Statements {
     let files = 0;
     let bytesTotal = 0;
     let bytesSent = 0;
+    const m = this.mine();
     const rows = this.q(
-      'SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_sent) AS sent FROM files GROUP BY state',
-    ).all() as { state: FileState; n: number; size: number | null; sent: number | null }[];
+      `SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_sent) AS sent FROM files WHERE 1 = 1${m.and} GROUP BY state`,
+    ).all(...m.args) as { state: FileState; n: number; size: number | null; sent: number | null }[];
     for (const r of rows) {
       byState[r.state] = r.n;
       files += r.n;
@@ -193,13 +249,15 @@ export class QueueStore extends Statements {
   /** Puts rows a crash left mid-work back in the queue; their parts and mediaId stay, so work resumes. */
   requeueActive(): number {
     const marks = inFlightStates.map(() => '?').join(', ');
-    return Number(this.q(`UPDATE files SET state = 'queued' WHERE state IN (${marks})`).run(...inFlightStates).changes);
+    const m = this.mine();
+    return Number(this.q(`UPDATE files SET state = 'queued' WHERE state IN (${marks})${m.and}`).run(...inFlightStates, ...m.args).changes);
   }
 
   /** Ids of rows in any of `states` (bounded by `limit`). */
   idsInStates(states: readonly FileState[], limit: number): number[] {
     const marks = states.map(() => '?').join(', ');
-    return (this.db.prepare(`SELECT id FROM files WHERE state IN (${marks}) ORDER BY id LIMIT ?`).all(...states, limit) as { id: number }[]).map(
+    const m = this.mine();
+    return (this.db.prepare(`SELECT id FROM files WHERE state IN (${marks})${m.and} ORDER BY id LIMIT ?`).all(...states, ...m.args, limit) as { id: number }[]).map(
       (r) => r.id,
     );
   }

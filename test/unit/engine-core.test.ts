@@ -58,9 +58,6 @@ function fakeApi(
     createAlbum: async () => {
       throw new Error('unused');
     },
-    deleteMedia: async () => {
-      throw new Error('unused');
-    },
     listAlbumMedia: async () => ({ media: [], nextCursor: null }),
     requestAlbumUpload: async (_albumId, body) => {
       hit('request');
@@ -101,6 +98,12 @@ function fakeApi(
     abortUpload: async (mediaId) => {
       calls.push(`abort:${mediaId}`);
     },
+    deleteMedia: async (mediaId) => {
+      calls.push(`delete:${mediaId}`);
+      const err = opts.script?.('delete', 1);
+      if (err) throw err;
+    },
+    me: async () => ({ userId: 'u1', createdAt: '', updatedAt: '' }),
     getMedia: async (mediaId) => {
       hit('get');
       return media(mediaId, 'pending');
@@ -494,5 +497,76 @@ describe('token bucket (fake time)', () => {
     const t = clock.now();
     await unlimited.take(10_000_000);
     expect(clock.now()).toBe(t);
+  });
+});
+
+describe('issue 11: rows bound to a backend, new versions superseding old (fake time)', () => {
+  it('an engine bound to one backend runs, polls, counts and retries only its rows; the others wait, named', async () => {
+    const { client, calls } = fakeApi();
+    const { transport, puts } = fakeTransport();
+    const { store, engine } = build(client, transport);
+    const mine = store.insertFile({ path: '/p/a.jpg', target: 'album:A', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A', backend: 'u1@http://a' });
+    const theirs = store.insertFile({ path: '/p/b.jpg', target: 'album:B', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'B', backend: 'u2@http://b' });
+    const legacy = store.insertFile({ path: '/p/c.jpg', target: 'album:A', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A' });
+    store.db.prepare("UPDATE files SET state = 'uploading' WHERE id = ?").run(theirs); // another process is sending it
+    expect(store.bindBackend('u1@http://a')).toBe(1); // the unbound row is adopted
+    engine.start();
+    await settle(store, mine);
+    await settle(store, legacy);
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(store.get(theirs)!.state).toBe('uploading'); // not requeued, not run
+    expect(puts).toHaveLength(2);
+    expect(calls.filter((c) => c === 'request')).toHaveLength(2);
+    expect(store.totals().files).toBe(2);
+    expect(engine.toItem(store.get(theirs)!).waitingFor).toBe('u2@http://b');
+    expect(engine.toItem(store.get(mine)!).waitingFor).toBeUndefined();
+    expect(store.waitingElsewhere()).toEqual([{ backend: 'u2@http://b', count: 1 }]);
+    store.db.prepare("UPDATE files SET state = 'failed' WHERE id = ?").run(theirs);
+    expect(engine.retry(theirs)).toBe(false);
+    expect(engine.retryAllFailed()).toBe(0);
+  });
+
+  it('a superseded attempt in flight is cancelled, its record deleted, its row dropped', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client, calls } = fakeApi();
+    const { transport, puts } = fakeTransport(undefined, gate);
+    const { store, engine, add } = build(client, transport);
+    const removed: number[] = [];
+    engine.onEvent((e) => e.type === 'removed' && removed.push(...e.ids));
+    const a = add('/p/a.jpg');
+    engine.start();
+    for (let i = 0; i < 500 && puts.length < 1; i++) await new Promise((r) => setImmediate(r));
+    await engine.supersede([{ id: a, deleteRemote: true }]);
+    expect(store.get(a)).toBeUndefined();
+    expect(removed).toEqual([a]);
+    expect(calls).toContain('delete:m1');
+    release();
+  });
+
+  it('--replace: the old record is deleted once the new version is uploaded; if the backend cannot delete, it is kept and the row says so', async () => {
+    for (const deletable of [true, false]) {
+      const { client, calls } = fakeApi({ script: (c) => (c === 'delete' && !deletable ? new HttpError(404, 'No route DELETE /media/m0', { code: 'NOT_FOUND' }) : undefined) });
+      const { transport } = fakeTransport();
+      const { store, engine, add } = build(client, transport);
+      const notices: string[] = [];
+      engine.onEvent((e) => e.type === 'notice' && notices.push(e.message));
+      const old = store.insertFile({ path: '/p/a.jpg', target: 'album:A', size: 9, mtimeMs: 900, mimeType: 'image/jpeg', albumId: 'A' }, 'uploaded');
+      store.update(old, { mediaId: 'm0' });
+      const next = store.insertFile({ path: '/p/a.jpg', target: 'album:A', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A', replacesId: old });
+      engine.start();
+      await settle(store, next);
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+      expect(calls).toContain('delete:m0');
+      if (deletable) {
+        expect(store.get(old)).toBeUndefined();
+        expect(store.get(next)!.note).toBe('replaced m0');
+      } else {
+        expect(store.get(old)!.state).toBe('uploaded');
+        expect(store.get(next)!.note).toMatch(/the earlier upload m0 was kept: the backend did not delete it \(NOT_FOUND: No route/);
+        expect(notices).toHaveLength(1);
+      }
+      void add;
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** `ferry retry [--all | <mediaId|queueId>]`: puts failed files back in the queue and sees them through. */
 import { EXIT, UsageError, guard, openHost, type ApiFlags } from '../common.ts';
 import { followBatch, interruption, summaryLine } from '../batch.ts';
+import { describeBackend } from '../../../shared/backend-key.ts';
 
 /** Runs `ferry retry`. */
 export async function run(idArg: string | undefined, flags: ApiFlags & { all?: boolean }): Promise<never> {
@@ -15,6 +16,9 @@ export async function run(idArg: string | undefined, flags: ApiFlags & { all?: b
       } else {
         const row = host.store.findByMediaId(idArg!) ?? (/^\d+$/.test(idArg!) ? host.store.get(Number(idArg)) : undefined);
         if (!row) throw new UsageError(`no queued file with media ID or queue ID ${idArg}`);
+        if (row.backend && row.backend !== host.backendKey) {
+          throw new UsageError(`${row.path} belongs to ${describeBackend(row.backend)}: retry it with that --api (and its token)`);
+        }
         ids = [row.id];
       }
       const retried = ids.filter((id) => host.engine.retry(id));

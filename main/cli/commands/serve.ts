@@ -23,6 +23,7 @@ export async function run(opts: ServeCommandOptions): Promise<void> {
   const dataDir = resolveDataDir(opts.dataDir);
   const host = await openEngineHost({
     dataDir,
+    holder: `ferry serve (pid ${process.pid})`,
     ...(opts.api ? { apiUrl: opts.api } : {}),
     ...(opts.token ? { token: opts.token } : {}),
   });

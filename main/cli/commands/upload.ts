@@ -13,6 +13,8 @@ export interface UploadFlags extends ApiFlags {
   /** commander's `--no-wait` */
   wait?: boolean;
   json?: boolean;
+  replace?: boolean;
+  stripSecrets?: boolean;
 }
 
 /** Runs `ferry upload`. */
@@ -25,7 +27,12 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
     const interrupted = interruption();
     const host = await openHost(flags, {
       overrides: { concurrency, ...bandwidth },
+      intake: { replace: Boolean(flags.replace), stripSecrets: Boolean(flags.stripSecrets) },
       ...(flags.wait === false ? { engineOptions: { statusPolling: false } } : {}),
+    });
+    // Per-file warnings (secrets a file holds, a kept or replaced upload) go to stderr, even with --json.
+    host.onEvent((e) => {
+      if (e.type === 'notice') console.error(`${e.level === 'warning' ? 'warning' : 'note'}  ${e.path}: ${e.message}`);
     });
     try {
       // A lost login pauses the engine (host.ts); a one-shot upload stops there and says so, its files kept queued.

@@ -6,6 +6,7 @@ import { baseName, dirName, errorAdvice, formatBytes, formatEta, formatRate, sta
 import { useFerry } from '../store/context.ts';
 import { RowThumb } from './RowThumb.tsx';
 import { droppedPath } from '../../../shared/drop.ts';
+import { describeBackend } from '../../../shared/backend-key.ts';
 
 /** Skipped rows and failed ones the user has seen: cleared from the list by Dismiss. */
 const dismissable = new Set(['failed', 'skipped']);
@@ -69,6 +70,9 @@ export const QueueRow = memo(function QueueRow({ item }: { item: QueueItem }) {
             <strong>{errorAdvice(item.error.code)}</strong> <span className="qerror-detail">{item.error.message}</span>
           </div>
         ) : null}
+        {/* Another backend's row waits for a Ferry using that API and account; a note says what the file holds or what became of it. */}
+        {item.waitingFor ? <div className="muted qnote">Waits for {describeBackend(item.waitingFor)}</div> : null}
+        {item.note ? <div className="muted qnote" title={item.note}>{item.note}</div> : null}
       </div>
       <div className="qactions">
         {isRetryable(item.state) ? (

@@ -125,6 +125,17 @@ export function SettingsView() {
           </div>
         </fieldset>
         <fieldset>
+          <legend>Files</legend>
+          <label>
+            <input type="checkbox" checked={draft.stripSecrets ?? false} onChange={(e) => setDraft({ ...draft, stripSecrets: e.target.checked })} /> Upload PNGs whose
+            metadata holds API keys or home folder paths as a copy without them <span className="muted">(the metadata sent never holds them)</span>
+          </label>
+          <label>
+            <input type="checkbox" checked={draft.replaceChanged ?? false} onChange={(e) => setDraft({ ...draft, replaceChanged: e.target.checked })} /> A file
+            that changes after its upload replaces that upload <span className="muted">(otherwise the first upload is kept)</span>
+          </label>
+        </fieldset>
+        <fieldset>
           <legend>System</legend>
           <label>
             <input id={ids.login} type="checkbox" checked={draft.startAtLogin} disabled={kind !== 'desktop'} onChange={(e) => setDraft({ ...draft, startAtLogin: e.target.checked })} /> Start

@@ -74,10 +74,21 @@ export function WatchedView() {
                     The folder is missing. Ferry picks it up again when it comes back (a drive plugged in, say).
                   </div>
                 ) : null}
+                {w.enabled && w.watcher?.state === 'elsewhere' ? <div className="muted">Watched by {w.watcher.holder}.</div> : null}
+                {w.enabled && (w.watcher?.state === 'stopped' || w.watcher?.state === 'none') ? (
+                  <div className="qerror" role="alert">
+                    {w.watcher.state === 'stopped' ? `Nothing watches this folder: ${w.watcher.holder} stopped (${w.watcher.why}). ` : 'Nothing watches this folder right now. '}
+                    New files are not uploaded until it is watched again.{' '}
+                    <button type="button" className="ghost" onClick={() => void setWatchEnabled(w.id, true)}>
+                      Watch it here
+                    </button>
+                  </div>
+                ) : null}
               </div>
               <label className="switch">
                 <input type="checkbox" checked={w.enabled} onChange={(e) => void setWatchEnabled(w.id, e.target.checked)} />
-                <span>{w.enabled ? 'On' : 'Off'}</span>
+                {/* On only while a live process watches it (its lease is fresh), not merely because it is enabled. */}
+                <span>{!w.enabled ? 'Off' : !w.watcher || w.watcher.state === 'here' || w.watcher.state === 'elsewhere' ? 'On' : 'Not watched'}</span>
               </label>
               <button type="button" className="ghost" onClick={() => void removeWatch(w.id)} aria-label={`Stop watching ${w.dir}`}>
                 Remove

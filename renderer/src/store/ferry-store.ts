@@ -498,6 +498,8 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
             if (get().albumMedia) void get().openAlbum(get().albumMedia?.albumId ?? null);
             void get().loadAlbums();
             return;
+          case 'notice':
+            return get().notify(event.level === 'warning' ? 'error' : 'info', `${event.path.split(/[\\/]/).pop()}: ${event.message}`);
           default: {
             const _never: never = event;
             return _never;
