@@ -29,9 +29,16 @@ function mainBlocks() {
   });
   return [
     block(['main/**'], [noElectron]),
-    block(['main/engine/**', 'main/store/**', 'main/intake/**', 'main/auth/**'], [
+    block(['main/host/**', 'main/intake/**', 'main/auth/**'], [
       noElectron,
       { regex: mainFolder('cli', 'serve', 'electron'), message: 'The engine, the store and intake are what the CLI, serve mode and Electron are built on, never the reverse.' },
+    ]),
+    block(['main/engine/**', 'main/store/**'], [
+      noElectron,
+      {
+        regex: mainFolder('cli', 'serve', 'electron', 'host', 'intake', 'auth', 'launcher'),
+        message: 'The engine and the store are the core: the host composes them with intake, auth and the launcher, never the reverse.',
+      },
     ]),
     block(['main/cli/**'], [noElectron, { regex: mainFolder('electron'), message: 'The CLI is plain Node: it never imports the Electron glue.' }]),
     block(['main/serve/**'], [noElectron, { regex: mainFolder('cli', 'electron'), message: 'Serve mode is started by the CLI, never the reverse, and is plain Node.' }]),

@@ -8,14 +8,10 @@
 import { AuthRequiredError } from '../engine/errors.ts';
 import type { CredentialStore } from './credentials.ts';
 import { GrantRejectedError, refreshTokens, type FetchLike } from './oidc.ts';
+import type { TokenSource } from '../engine/api-client.ts';
 
-/** Where the API client gets its Authorization header from. */
-export interface TokenSource {
-  /** a token that is still valid for a while */
-  getToken(): Promise<string>;
-  /** the API refused `token` with 401: a fresh one, or AuthRequiredError when there is none to be had */
-  rejected(token: string): Promise<string>;
-}
+export type { TokenSource };
+
 
 export interface LoginTokenProviderOptions {
   apiUrl: string;

@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { retryHelps, type ErrorCode } from '../../shared/errors.ts';
-import type { EngineHostInternals } from '../engine/host.ts';
+import type { EngineHostInternals } from '../host/host.ts';
 import type { FileRow } from '../store/queue-store.ts';
 import { BatchProgressView, barFormat, settledFor } from './progress-view.ts';
 

@@ -6,9 +6,9 @@ import type { Album } from '../../shared/api.ts';
 import { parseBwSchedule } from '../../shared/bwlimit.ts';
 import type { Settings } from '../../shared/engine-api.ts';
 import { resolveDataDir } from '../config/paths.ts';
-import { openEngineHost, type EngineHostInternals, type OpenEngineHostOptions } from '../engine/host.ts';
+import { openEngineHost, type EngineHostInternals, type OpenEngineHostOptions } from '../host/host.ts';
 import { AuthRequiredError } from '../engine/errors.ts';
-import { parseRate } from '../engine/settings.ts';
+import { parseRate } from '../host/settings.ts';
 
 /**
  * Exit codes scripts can rely on:

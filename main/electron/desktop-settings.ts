@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../engine/settings.ts';
+import { writeJsonAtomic } from '../host/settings.ts';
 
 /** The parts of Electron's safeStorage this module uses; tests pass a fake. */
 export interface Crypt {

@@ -26,11 +26,11 @@ import type { EngineApi, EngineEvent, Settings } from '../../shared/engine-api.t
 import { engineCallChannel, engineEventChannel } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
 import { resolveDataDir } from '../config/paths.ts';
-import { openEngineHost, type EngineHost } from '../engine/host.ts';
+import { openEngineHost, type EngineHost } from '../host/host.ts';
 import type { ForkBackend } from '../launcher/launch.ts';
 import { appCsp, appHost, isTrustedSender } from './security.ts';
 import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.ts';
-import { keepBackendSecret, redactSettings } from '../engine/settings.ts';
+import { keepBackendSecret, redactSettings } from '../host/settings.ts';
 import { trayIconDataUrl } from './icon.ts';
 import { BatteryPause, DesktopStatus, type DesktopActions } from './desktop-glue.ts';
 

@@ -24,8 +24,15 @@ import {
   type UploadResponse,
   type User,
 } from '../../shared/api.ts';
-import type { TokenSource } from '../auth/token-provider.ts';
 import { HttpError, NetworkError } from './errors.ts';
+
+/** Where the API client gets its Authorization header from. */
+export interface TokenSource {
+  /** a token that is still valid for a while */
+  getToken(): Promise<string>;
+  /** the API refused `token` with 401: a fresh one, or AuthRequiredError when there is none to be had */
+  rejected(token: string): Promise<string>;
+}
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 

@@ -15,7 +15,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { batchIdPattern, dropRefusal, safeRelativePath, serveRoutes } from '../../shared/drop.ts';
 import type { EngineApi, EngineEvent } from '../../shared/engine-api.ts';
-import type { Preview } from '../engine/previews.ts';
+import type { Preview } from '../host/previews.ts';
 
 export interface ApiRouteDeps {
   api: EngineApi;

@@ -13,7 +13,7 @@ import { startTestBackend } from '../helpers/backend.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { waitFor } from '../helpers/engine-fixtures.ts';
 import { makeJpeg, makePng } from '../helpers/intake-fixtures.ts';
-import { openEngineHost } from '../../main/engine/host.ts';
+import { openEngineHost } from '../../main/host/host.ts';
 
 const N = Number(process.env.FERRY_BENCH_WATCH_FILES ?? 20);
 const work = mkdtempSync(join(tmpdir(), 'ferry-watch-bench-'));

@@ -17,7 +17,7 @@ import { useCleanups } from '../helpers/proxied-backend.ts';
 import { fileCredentialStore, loginsFile } from '../../main/auth/credentials.ts';
 import { login, logout } from '../../main/auth/login.ts';
 import { GrantRejectedError, refreshTokens } from '../../main/auth/oidc.ts';
-import { openEngineHost } from '../../main/engine/host.ts';
+import { openEngineHost } from '../../main/host/host.ts';
 import type { EngineEvent } from '../../shared/engine-api.ts';
 
 const MiB = 1024 * 1024;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { api, makeJpeg, startTestBackend } from '../helpers/backend.ts';
 import { useCleanups } from '../helpers/proxied-backend.ts';
 import { waitFor, writeImages } from '../helpers/engine-fixtures.ts';
-import { openEngineHost } from '../../main/engine/host.ts';
+import { openEngineHost } from '../../main/host/host.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/ferry.js');
 const defer = useCleanups();

@@ -9,7 +9,7 @@ import type { TestBackend } from '../helpers/backend.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { s3Client, sha256OfFile, sha256OfObject, waitFor, writeImages, writeLargeMp4 } from '../helpers/engine-fixtures.ts';
-import { openEngineHost, type EngineHostInternals } from '../../main/engine/host.ts';
+import { openEngineHost, type EngineHostInternals } from '../../main/host/host.ts';
 import type { EngineEvent } from '../../shared/engine-api.ts';
 
 const MiB = 1024 * 1024;

@@ -11,7 +11,7 @@ import { crc32 } from 'node:zlib';
 import { api, makeJpeg, makePng } from '../helpers/backend.ts';
 import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { waitFor, writeImages } from '../helpers/engine-fixtures.ts';
-import { openEngineHost, type OpenEngineHostOptions } from '../../main/engine/host.ts';
+import { openEngineHost, type OpenEngineHostOptions } from '../../main/host/host.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
 const defer = useCleanups();

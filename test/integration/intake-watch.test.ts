@@ -12,7 +12,7 @@ import { api, sha256Hex } from '../helpers/backend.ts';
 import { startProxiedBackend, useCleanups } from '../helpers/proxied-backend.ts';
 import { s3Client, sha256OfObject, waitFor } from '../helpers/engine-fixtures.ts';
 import { a1111Parameters, comfyPrompt, comfyWorkflow, exifApp1, exifWithUserComment, makeJpeg, makePng, tEXt, withJpegSegments, withPngChunks } from '../helpers/intake-fixtures.ts';
-import { openEngineHost, type OpenEngineHostOptions } from '../../main/engine/host.ts';
+import { openEngineHost, type OpenEngineHostOptions } from '../../main/host/host.ts';
 
 const defer = useCleanups();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startServe, type ServeHandle } from '../../main/serve/server.ts';
-import { keepBackendSecret, redactSettings, defaultSettings } from '../../main/engine/settings.ts';
+import { keepBackendSecret, redactSettings, defaultSettings } from '../../main/host/settings.ts';
 import { InMemoryFakeEngine, makeItems } from '../unit/renderer-fake-engine.ts';
 
 let dir: string;

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { PreviewCache } from '../../main/engine/previews.ts';
+import { PreviewCache } from '../../main/host/previews.ts';
 
 let root: string;
 const paths = new Map<number, string>();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultSettings, loadSettings, saveSettings } from '../../main/engine/settings.ts';
+import { defaultSettings, loadSettings, saveSettings } from '../../main/host/settings.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

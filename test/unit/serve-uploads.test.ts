@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { startServe, type ServeHandle } from '../../main/serve/server.ts';
 import { removeLeftoverPartials, removeStagedWhenUploaded } from '../../main/serve/api-routes.ts';
-import { PreviewCache } from '../../main/engine/previews.ts';
+import { PreviewCache } from '../../main/host/previews.ts';
 import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
 let root: string;

@@ -2,7 +2,7 @@
 import { fileCredentialStore, loginsFile } from '../../auth/credentials.ts';
 import { login, logout, manualAuthConfig, openBrowser } from '../../auth/login.ts';
 import { dataPaths, resolveDataDir } from '../../config/paths.ts';
-import { loadSettings } from '../../engine/settings.ts';
+import { loadSettings } from '../../host/settings.ts';
 import { EXIT, UsageError, guard } from '../common.ts';
 
 export interface LoginFlags {

@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Media } from '../../../shared/api.ts';
-import { deleteFailure, deleteMediaMany } from '../../engine/delete-media.ts';
+import { deleteFailure, deleteMediaMany } from '../../host/delete-media.ts';
 import { EXIT, UsageError, guard, openHost, type ApiFlags } from '../common.ts';
 
 export interface RmFlags extends ApiFlags {

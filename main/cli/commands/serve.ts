@@ -6,7 +6,7 @@ import { resolveDataDir } from '../../config/paths.ts';
 import { startServe } from '../../serve/server.ts';
 import { removeLeftoverPartials, removeStagedWhenUploaded, stagingDirOf } from '../../serve/api-routes.ts';
 import { ensureRendererBuilt } from '../../serve/renderer-dir.ts';
-import { openEngineHost } from '../../engine/host.ts';
+import { openEngineHost } from '../../host/host.ts';
 
 export interface ServeCommandOptions {
   /** validated by the command line parser */

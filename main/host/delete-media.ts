@@ -5,8 +5,8 @@
  */
 import { isFinal } from '../../shared/file-states.ts';
 import type { QueueStore } from '../store/queue-store.ts';
-import type { ApiClient } from './api-client.ts';
-import { HttpError } from './errors.ts';
+import type { ApiClient } from '../engine/api-client.ts';
+import { HttpError } from '../engine/errors.ts';
 
 export interface DeleteResult {
   deleted: string[];

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, parse } from 'node:path';
 import type { FolderListing } from '../../shared/engine-api.ts';
 import { mimeTypeForFilename } from '../../shared/mime.ts';
-import { FatalError } from './errors.ts';
+import { FatalError } from '../engine/errors.ts';
 
 /** A folder with more entries than this is listed partly: the picker stays quick on a huge folder. */
 const maxEntries = 20_000;

@@ -13,14 +13,14 @@ import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
 import { fileCredentialStore, type CredentialStore } from '../auth/credentials.ts';
 import { LoginTokenProvider } from '../auth/token-provider.ts';
-import { createApiClient, type ApiClient } from './api-client.ts';
-import { Engine, type EngineOptionsInput } from './engine.ts';
-import { sha256File } from './hash.ts';
+import { createApiClient, type ApiClient } from '../engine/api-client.ts';
+import { Engine, type EngineOptionsInput } from '../engine/engine.ts';
+import { sha256File } from '../engine/hash.ts';
 import { keepBackendSecret, loadSettings, redactSettings, saveSettings } from './settings.ts';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../engine/clock.ts';
 
-import { TokenBucket } from './token-bucket.ts';
-import { createGotTransport } from './transport.ts';
+import { TokenBucket } from '../engine/token-bucket.ts';
+import { createGotTransport } from '../engine/transport.ts';
 import type { WatchOptions } from '../intake/watcher.ts';
 import { addPaths, targetKey, type AddOptions, type AddResult } from '../intake/add-paths.ts';
 import { parseBwSchedule } from '../../shared/bwlimit.ts';
@@ -32,7 +32,7 @@ import { WatchSupervisor } from '../intake/watch-supervisor.ts';
 import { apiOrigin, backendKey } from '../../shared/backend-key.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
-export { realClock } from './clock.ts';
+export { realClock } from '../engine/clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
