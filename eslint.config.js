@@ -48,7 +48,7 @@ function mainBlocks() {
       files: ['main/launcher/run-here.ts'],
       rules: { 'no-restricted-imports': ['error', { patterns: [allOfMain[0], noElectron] }] },
     },
-    block(['main/electron/**'], [{ regex: mainFolder('cli', 'serve'), message: 'The Electron glue builds the engine through engine/host.ts, not through the CLI or serve mode.' }]),
+    block(['main/electron/**'], [{ regex: mainFolder('cli', 'serve'), message: 'The Electron glue builds the engine through host/host.ts, not through the CLI or serve mode.' }]),
     block(['main/preload/**'], [
       { group: nodeBuiltins, message: 'The preload runs sandboxed: only electron and shared/.' },
       { regex: outsideOwnFolderButShared, message: 'The preload imports only electron and shared/.' },
