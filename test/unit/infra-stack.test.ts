@@ -322,9 +322,16 @@ describe('IAM', () => {
     }
   });
 
-  it('pins the access levels: reads are Get/BatchGet/Query, writes add Put/Update, nobody scans', () => {
+  it('pins the access levels: reads are Get/BatchGet/Query, writes add Put/Update/BatchWrite, nobody scans', () => {
     expect([...tableActions.read].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect([...tableActions.readWrite].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect([...tableActions.readWrite].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     for (const fn of Object.keys(functionAccess) as FunctionName[]) expect(actionsOf(fn, 'dynamodb').has('dynamodb:Scan'), fn).toBe(false);
   });
 

@@ -5,11 +5,16 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-/** Primary keys of the three item types. */
+/** Primary keys of the four item types. */
 export const tableKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
   media: (mediaId: string) => ({ pk: `MEDIA#${mediaId}`, sk: 'MEDIA' }),
+  /**
+   * The duplicate pointer of (album, sha256), written when a media with those bytes goes uploaded:
+   * a key that BatchGetItem can read, where the gsi2 index can only be queried one sha256 at a time.
+   */
+  duplicate: (albumId: string, sha256: string) => ({ pk: `DUP#${albumId}#${sha256}`, sk: 'UPLOADED' }),
   /** sort-key prefix of a user's albums */
   albumSkPrefix: 'ALBUM#',
 };
