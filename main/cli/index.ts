@@ -38,7 +38,7 @@ apiOptions(
     .argument('<path...>', 'files or folders')
     .requiredOption('--album <id|title>', 'target album, by ID or title')
     .option('--create-album', 'create the album when none has that title')
-    .option('--concurrency <n>', 'files in flight', '4')
+    .option('--concurrency <n>', 'most files in flight (small ones; large ones are bounded by bytes in flight)', '16')
     .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M or 500K')
     .option('--no-wait', 'do not wait for thumbnails')
     .option('--json', 'print a JSON report'),
@@ -52,7 +52,7 @@ apiOptions(
     .option('--album <id|title>', 'target album')
     .option('--create-album', 'create the album when none has that title')
     .option('--comfyui', 'ComfyUI output folder: upload as generated media with prompt metadata')
-    .option('--concurrency <n>', 'files in flight', '4')
+    .option('--concurrency <n>', 'most files in flight (small ones; large ones are bounded by bytes in flight)', '16')
     .option('--limit-rate <rate>', 'bandwidth limit, e.g. 5M'),
 ).action(async (dir, opts) => (await import('./commands/watch.ts')).run(dir, opts));
 

@@ -18,6 +18,7 @@ import { QueueViews } from './queue-views.ts';
 import { RetryLoop } from './retry-loop.ts';
 import { RowStates } from './row-states.ts';
 import { UploadSlots } from './slots.ts';
+import { UploadBatcher } from './upload-batcher.ts';
 import { StatusPoller } from './status-poller.ts';
 
 export { defaultEngineOptions, type EngineDeps, type EngineOptions, type EngineOptionsInput } from './options.ts';
@@ -39,6 +40,8 @@ export class Engine {
   private readonly views: QueueViews;
   private readonly poller: StatusPoller;
   private readonly run: RunContext;
+  /** album upload requests in batches; its `requests` counts the batch calls */
+  readonly batcher: UploadBatcher;
   private readonly outcome: RunOutcomeDeps;
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private pollLoop: Promise<void> | undefined;
@@ -88,8 +91,14 @@ export class Engine {
       maxAttempts: () => this.o.maxAttempts,
       touch,
     });
-    const slots = new UploadSlots(() => this.o.concurrency);
-    this.run = { d: deps, o: this.o, progress, slots, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
+    const slots = new UploadSlots(
+      () => this.o.concurrency,
+      () => this.o.bytesInFlight,
+    );
+    const hashSlots = new UploadSlots(() => this.o.hashConcurrency);
+    // Ready files gather into one request while at least a full set of files already waits for slots.
+    this.batcher = new UploadBatcher({ api: deps.api, hold: () => slots.queued >= this.o.concurrency });
+    this.run = { d: deps, o: this.o, progress, slots, hashSlots, batcher: this.batcher, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
     this.outcome = { store: deps.store, api: deps.api, rows: this.rows };
   }
 

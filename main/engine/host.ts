@@ -14,6 +14,7 @@ import { QueueStore } from '../store/queue-store.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
+import { sha256Parts } from './part-hasher.ts';
 import { loadSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from './clock.ts';
 
@@ -100,6 +101,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       clock: realClock,
       random: Math.random,
       hashFile: sha256File,
+      hashParts: sha256Parts,
       statFile: async (p) => {
         const s = await stat(p);
         return { size: s.size, mtimeMs: s.mtimeMs };
