@@ -46,6 +46,8 @@ export class Engine {
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private pollLoop: Promise<void> | undefined;
   private started = false;
+  /** the last scheduling pass left queued rows behind (more files will want upload requests) */
+  private moreQueued = false;
   paused: boolean;
 
   constructor(deps: EngineDeps, options: EngineOptionsInput = {}) {
@@ -96,9 +98,28 @@ export class Engine {
       () => this.o.bytesInFlight,
     );
     const hashSlots = new UploadSlots(() => this.o.hashConcurrency);
-    // Ready files gather into one request while at least a full set of files already waits for slots.
-    this.batcher = new UploadBatcher({ api: deps.api, hold: () => slots.queued >= this.o.concurrency });
-    this.run = { d: deps, o: this.o, progress, slots, hashSlots, batcher: this.batcher, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
+    const preparing = { count: 0 };
+    // Ready files gather into one request while more are being hashed and the files already holding
+    // URLs keep every slot busy; otherwise what is ready goes at once.
+    this.batcher = new UploadBatcher({
+      api: deps.api,
+      hold: () => (preparing.count > 0 || this.moreQueued) && slots.busy + slots.queued >= this.o.concurrency,
+    });
+    this.run = {
+      d: deps,
+      o: this.o,
+      progress,
+      slots,
+      hashSlots,
+      batcher: this.batcher,
+      preparing,
+      rows: this.rows,
+      retry,
+      // Only when nothing else is left to run: each poll is a request, and more answers will come.
+      wakePoller: () => {
+        if (this.active.size <= 1) this.poller.wake();
+      },
+    };
     this.outcome = { store: deps.store, api: deps.api, rows: this.rows };
   }
 
@@ -175,6 +196,7 @@ export class Engine {
     const free = this.o.concurrency + (this.o.prepareAhead ?? this.o.concurrency) - this.active.size;
     if (free <= 0) return;
     const rows = this.d.store.nextInState('queued', free, new Set(this.active.keys()));
+    this.moreQueued = rows.length === free;
     for (const row of rows) this.launch(row);
   }
 
@@ -189,6 +211,8 @@ export class Engine {
         this.run.progress.end(row.id);
         this.touch(row.id);
         this.kick();
+        // A slot may have freed with nobody waiting for it: what is ready may have to go now.
+        this.batcher.poke();
       });
   }
 

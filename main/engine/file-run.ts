@@ -29,6 +29,8 @@ export interface RunContext {
   hashSlots: UploadSlots;
   /** album upload requests, grouped into batch calls */
   batcher: UploadBatcher;
+  /** small files queued for hashing or being hashed: more requests are on their way */
+  preparing: { count: number };
   rows: RowStates;
   retry: RetryLoop;
   /** the last upload in flight just finished: poll now instead of at the busy interval */
@@ -79,12 +81,18 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
     // A multipart file is not hashed first: its hash is computed while its parts stream
     // (part-hasher.ts) and its duplicate check happens at completion.
     if (!sha256 && row.size < MULTIPART_THRESHOLD) {
-      const release = await ctx.hashSlots.acquire(signal);
+      ctx.preparing.count++;
       try {
-        rows.set(row.id, 'hashing');
-        sha256 = await d.hashFile(row.path, signal);
+        const release = await ctx.hashSlots.acquire(signal);
+        try {
+          rows.set(row.id, 'hashing');
+          sha256 = await d.hashFile(row.path, signal);
+        } finally {
+          release();
+        }
       } finally {
-        release();
+        // The last file being prepared: what is ready must not wait for more.
+        if (--ctx.preparing.count === 0) ctx.batcher.poke();
       }
       d.store.saveHash(row.path, row.size, row.mtimeMs, sha256);
     }

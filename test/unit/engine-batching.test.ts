@@ -2,13 +2,19 @@
  * Batched upload requests (upload-batcher.ts), the byte budget of the upload slots, and the in-order
  * part hasher, on injected I/O: no network, no real time (the batcher waits one event-loop turn).
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BatchUploadEntry, BatchUploadResult } from '../../shared/api.ts';
 import { partRange } from '../../shared/multipart.ts';
+import type { ApiClient } from '../../main/engine/api-client.ts';
+import { Engine } from '../../main/engine/engine.ts';
 import { HttpError, NetworkError } from '../../main/engine/errors.ts';
+import { openDatabase } from '../../main/store/db.ts';
+import { QueueStore } from '../../main/store/queue-store.ts';
 import { PartHasher, type HashParts } from '../../main/engine/part-hasher.ts';
 import { UploadSlots } from '../../main/engine/slots.ts';
 import { UploadBatcher } from '../../main/engine/upload-batcher.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));
 const entry = (n: number): BatchUploadEntry => ({ filename: `f${n}.jpg`, mimeType: 'image/jpeg', size: 10, sha256: n.toString(16).padStart(64, '0') });
@@ -177,5 +183,81 @@ describe('PartHasher', () => {
     stop.abort(new Error('cancelled'));
     await expect(late).rejects.toThrow();
     await expect(h.wholeFile()).rejects.toThrow();
+  });
+});
+
+describe('the engine requesting in batches (fake time)', () => {
+  it('250 small files: the first PUTs start after a small first batch, the rest go ≤ 100 at a time, few status polls', async () => {
+    const batches: number[] = [];
+    let statusCalls = 0;
+    let putsBeforeLastHash = 0;
+    let hashedCount = 0;
+    const api = {
+      baseUrl: 'http://api',
+      health: async () => undefined,
+      // An API round trip lasts 5 turns, a hash 1, a PUT 20: the network is slower than the disk.
+      requestAlbumUploads: async (_albumId: string, files: BatchUploadEntry[]) => {
+        batches.push(files.length);
+        for (let i = 0; i < 5; i++) await turn();
+        return files.map((f) => ({
+          mediaId: f.filename,
+          key: `k/${f.filename}`,
+          status: 'pending' as const,
+          upload: { type: 'single' as const, method: 'PUT' as const, url: `http://s3/${f.filename}`, headers: {}, expiresAt: new Date(9e12).toISOString() },
+        }));
+      },
+      mediaStatus: async (ids: string[]) => {
+        statusCalls++;
+        return ids.map((id) => ({ mediaId: id, kind: 'album' as const, filename: id, key: id, mimeType: 'image/jpeg', size: 10, status: 'uploaded' as const, createdAt: '', updatedAt: '' }));
+      },
+    } as unknown as ApiClient;
+    const store = new QueueStore(openDatabase(':memory:'));
+    // Time moves 10 ms every turn: the poller's waits are real waits in turns.
+    const clock = new ManualClock();
+    const engine = new Engine(
+      {
+        store,
+        api,
+        transport: {
+          // A PUT takes longer than a hash (20 turns against 1), as the network does.
+          put: async (req) => {
+            if (hashedCount < 250) putsBeforeLastHash++;
+            for (let i = 0; i < 20; i++) await turn();
+            req.onProgress(req.end - req.start);
+            return { etag: '"e"' };
+          },
+        },
+        clock,
+        random: () => 0.5,
+        hashFile: async (p) => {
+          hashedCount++;
+          await turn();
+          return createHash('sha256').update(p).digest('hex');
+        },
+        hashParts: async () => {
+          throw new Error('no multipart here');
+        },
+        statFile: async () => ({ size: 10, mtimeMs: 1000 }),
+      },
+      { flushMs: 50 },
+    );
+    const ids = Array.from({ length: 250 }, (_, i) => store.insertFile({ path: `/p/${i}.jpg`, target: 'album:A', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A' }));
+    engine.start();
+    try {
+      for (let i = 0; i < 20_000 && ids.some((id) => store.get(id)!.state !== 'uploaded'); i++) {
+        await turn();
+        await clock.advance(10);
+      }
+      expect(ids.map((id) => store.get(id)!.state)).toEqual(Array(250).fill('uploaded'));
+      expect(batches.reduce((a, n) => a + n, 0)).toBe(250);
+      expect(Math.max(...batches)).toBeLessThanOrEqual(100);
+      // The first batch did not wait for a full one, and uploads began while files were still hashing.
+      expect(batches[0]).toBeLessThan(100);
+      expect(putsBeforeLastHash).toBeGreaterThan(0);
+      expect(batches.length).toBeLessThanOrEqual(6);
+      expect(statusCalls).toBeLessThanOrEqual(6);
+    } finally {
+      await engine.stop();
+    }
   });
 });
