@@ -99,11 +99,12 @@ export class Engine {
     );
     const hashSlots = new UploadSlots(() => this.o.hashConcurrency);
     const preparing = { count: 0 };
-    // Ready files gather into one request while more are being hashed and the files already holding
-    // URLs keep every slot busy; otherwise what is ready goes at once.
+    // Ready files gather into one request while more are being hashed and a full set of files with
+    // URLs already waits behind the busy slots (enough to cover the next call's round trip);
+    // otherwise what is ready goes at once.
     this.batcher = new UploadBatcher({
       api: deps.api,
-      hold: () => (preparing.count > 0 || this.moreQueued) && slots.busy + slots.queued >= this.o.concurrency,
+      hold: () => (preparing.count > 0 || this.moreQueued) && slots.queued >= this.o.concurrency,
     });
     this.run = {
       d: deps,

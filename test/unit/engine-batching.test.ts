@@ -254,7 +254,7 @@ describe('the engine requesting in batches (fake time)', () => {
       // The first batch did not wait for a full one, and uploads began while files were still hashing.
       expect(batches[0]).toBeLessThan(100);
       expect(putsBeforeLastHash).toBeGreaterThan(0);
-      expect(batches.length).toBeLessThanOrEqual(6);
+      expect(batches.length).toBeLessThanOrEqual(8);
       expect(statusCalls).toBeLessThanOrEqual(6);
     } finally {
       await engine.stop();
