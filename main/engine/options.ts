@@ -49,7 +49,17 @@ export interface EngineOptions {
    * least busyMs while files are still uploading (each poll costs the backend a read per file, and
    * on the embedded backend that CPU comes out of the uploads: ~10 % of a 150-file run at 300 ms).
    */
-  poll: { minMs: number; maxMs: number; busyMs: number };
+  poll: {
+    minMs: number;
+    maxMs: number;
+    busyMs: number;
+    /**
+     * the longest wait for a page of 100 at the pace answers come (status-poller.ts): a 1,000-photo
+     * backlog on the embedded backend settles ~8 a second, so 5 s waits cost 28 polls where a page
+     * per poll is ~10 (docs/benchmarks/upload.md); a small batch's page is small, so its wait is short
+     */
+    paceMaxMs: number;
+  };
   /** false: never poll (`ferry upload --no-wait` stops once the bytes are in S3) */
   statusPolling: boolean;
   /** how often progress events go out (coalesced; never per chunk) */
@@ -68,7 +78,7 @@ export const defaultEngineOptions: EngineOptions = {
   maxAttempts: 8,
   backoff: { baseMs: 500, capMs: 30_000 },
   probe: { baseMs: 1000, capMs: 30_000 },
-  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500 },
+  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500, paceMaxMs: 15_000 },
   statusPolling: true,
   flushMs: 250,
 };

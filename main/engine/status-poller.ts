@@ -2,7 +2,7 @@
  * Status polling: rows in `processing` are asked about with POST /media/status, 100 per call, oldest
  * first. The backend finishes them roughly in the order they arrived, so a pass goes on to the next
  * 100 only while most of a page came back settled, and the next pass waits about as long as the last
- * pass's pace says a page of 100 needs to settle (between `poll.minMs` and `poll.maxMs`), so each call
+ * pass's pace says a page of 100 needs to settle (between `poll.minMs` and `poll.paceMaxMs`), so each call
  * finds many answers: a folder of 1,000 small files costs ~10–15 polls, not one per file per interval.
  * While nothing settles the wait grows to `poll.maxMs`; while files are still uploading it is at least
  * `poll.busyMs`.
@@ -81,7 +81,7 @@ export class StatusPoller {
         else {
           // The time a page (or what is left, if less) needs at the pace just seen.
           const page = Math.min(PAGE, this.d.store.totals().byState.processing);
-          interval = Math.min(o.poll.maxMs, Math.max(o.poll.minMs, (page * elapsed) / pass.changed));
+          interval = Math.min(o.poll.paceMaxMs, Math.max(o.poll.minMs, (page * elapsed) / pass.changed));
         }
       } catch (err) {
         if (stop.aborted) break;
