@@ -29,7 +29,7 @@ function mainBlocks() {
   });
   return [
     block(['main/**'], [noElectron]),
-    block(['main/engine/**', 'main/store/**', 'main/intake/**'], [
+    block(['main/engine/**', 'main/store/**', 'main/intake/**', 'main/auth/**'], [
       noElectron,
       { regex: mainFolder('cli', 'serve', 'electron'), message: 'The engine, the store and intake are what the CLI, serve mode and Electron are built on, never the reverse.' },
     ]),

@@ -7,6 +7,13 @@ import { errorCodes } from './errors.ts';
 
 /** IDs that go into S3 keys: no slashes, no underscores (the generated-media separator). */
 export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes, at most 64');
+/** A media ID: an ID, or `{generationId}_{index}` for generated media. */
+export const mediaIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}(_\d{1,4})?$/, 'an ID, or {generationId}_{index}');
+/**
+ * Every path parameter, checked before a handler reads it: DynamoDB refuses keys past its length
+ * limits with an error that would otherwise surface as a 500 (a 3,000-character ID is the client's mistake).
+ */
+export const pathParamSchemas: Record<string, z.ZodType<string>> = { albumId: idSchema, generationId: idSchema, mediaId: mediaIdSchema };
 export const sha256Schema = z.string().regex(/^[a-f0-9]{64}$/, '64 lowercase hex digits');
 
 export const errorBodySchema = z.object({
@@ -51,6 +58,10 @@ export const mediaSchema = z.object({
   width: z.number().optional(),
   height: z.number().optional(),
   thumbnails: thumbnailsSchema.optional(),
+  /** base64 ThumbHash, painted before any rendition loads; absent on records processed before it existed */
+  thumbhash: z.string().max(64).optional(),
+  /** `#rrggbb`; absent as `thumbhash` is */
+  dominantColor: z.string().regex(/^#[0-9a-f]{6}$/i).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -89,12 +100,73 @@ export type SingleUpload = z.infer<typeof singleUploadSchema>;
 
 export const createAlbumRequest = z.object({ title: z.string().trim().min(1).max(200) });
 
+/**
+ * Characters a file name must not carry: C0/C1 controls (NUL, newlines) and the bidirectional
+ * controls that make a name display as something else (`x\u202Egnp.exe` shows as `xexe.png`).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const filenameSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((s) => s.isWellFormed(), 'must be valid UTF-16 (no lone surrogates)')
+  .refine((s) => !UNSAFE_NAME_CHARS.test(s), 'must not contain control or bidirectional-control characters');
+
 /** mimeType is checked against the allow list by the handler (415, not 400), so any string passes here. */
 const fileFields = {
-  filename: z.string().min(1).max(1024),
+  filename: filenameSchema,
   mimeType: z.string().min(1).max(255),
-  size: z.number().int().nonnegative(),
+  // A zero-byte upload can only fail later (EMPTY_FILE); it is refused here.
+  size: z.number().int().positive(),
 };
+
+/** Generation metadata is stored in the media record: DynamoDB items stop at 400 KB, nesting at 32 levels. */
+export const MAX_METADATA_BYTES = 64 * 1024;
+export const MAX_METADATA_DEPTH = 10;
+
+/** How deeply `value` nests, counting up to `limit + 1` at most (walks no further). */
+function depthOf(value: unknown, limit: number): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (limit < 0) return 1;
+  let deepest = 0;
+  for (const v of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(v, limit - 1));
+    if (deepest > limit) break;
+  }
+  return deepest + 1;
+}
+
+/** UTF-8 byte length (shared/ has neither Buffer nor TextEncoder in its types). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** An integer past 2^53 (a 64-bit seed, 1e200): JSON parsed it imprecisely, and the DynamoDB marshaller refuses it. */
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some(hasUnsafeInteger);
+}
+
+export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((m, ctx) => {
+  if (depthOf(m, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
+    ctx.addIssue({ code: 'custom', message: `nests deeper than ${MAX_METADATA_DEPTH} levels` });
+    return;
+  }
+  if (hasUnsafeInteger(m)) {
+    ctx.addIssue({ code: 'custom', message: 'has an integer beyond 2^53; send such numbers as strings' });
+    return;
+  }
+  if (utf8Length(JSON.stringify(m)) > MAX_METADATA_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes as JSON` });
+  }
+});
 
 export const albumUploadRequest = z.object({ ...fileFields, sha256: sha256Schema.optional() });
 export type AlbumUploadRequest = z.infer<typeof albumUploadRequest>;
@@ -120,7 +192,7 @@ export const generationUploadRequest = z.object({
   ...fileFields,
   index: z.number().int().min(0).max(9999),
   sha256: sha256Schema.optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadataSchema.optional(),
   albumId: idSchema.optional(),
 });
 export type GenerationUploadRequest = z.infer<typeof generationUploadRequest>;
@@ -147,11 +219,23 @@ export const completeUploadRequest = z.object({
    */
   sha256: sha256Schema.optional(),
 });
-export const mediaStatusRequest = z.object({ mediaIds: z.array(z.string().min(1).max(200)).min(1).max(100) });
+export const mediaStatusRequest = z.object({ mediaIds: z.array(mediaIdSchema).min(1).max(100) });
 
 // ---- answers ----------------------------------------------------------------------------------
 
 export const healthResponse = z.object({ ok: z.literal(true) });
+/**
+ * `GET /auth/config` (no auth): how a native client signs in to this API (RFC 8252). `redirectUris`
+ * are the loopback callbacks the app client accepts; one without a port accepts any port (RFC 8252
+ * §7.3), one with a port only that port (Cognito matches callback URLs exactly).
+ */
+export const authConfigResponse = z.object({
+  issuer: z.string().url(),
+  clientId: z.string().min(1),
+  scopes: z.array(z.string()),
+  redirectUris: z.array(z.string().url()).min(1),
+});
+export type AuthConfig = z.infer<typeof authConfigResponse>;
 export const albumResponse = z.object({ album: albumSchema });
 export const albumsResponse = z.object({ albums: z.array(albumSchema) });
 export const mediaPageResponse = z.object({ media: z.array(mediaSchema), nextCursor: z.string().nullable() });

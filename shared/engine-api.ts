@@ -29,6 +29,9 @@ export interface QueueItem {
   /** why a file was skipped (duplicate of mediaId, say) */
   skipReason?: string;
   thumbnail?: string;
+  /** the record's ThumbHash, painted until `thumbnail` loads (kept in memory only: after a restart the row has just the thumbnail) */
+  thumbhash?: string;
+  dominantColor?: string;
   updatedAt: string;
 }
 
@@ -59,12 +62,38 @@ export interface WatchedFolder {
 }
 
 export interface Settings {
-  backend: { mode: 'embedded' } | { mode: 'remote'; apiUrl: string; token: string };
+  /**
+   * A remote backend's token goes one way, UI → engine: `getSettings` answers `token: ''` and
+   * `tokenSet: true`, and an update with an empty token keeps the one already set.
+   */
+  backend: { mode: 'embedded' } | { mode: 'remote'; apiUrl: string; token: string; tokenSet?: boolean };
   concurrency: number;
   partConcurrency: number;
   /** bytes per second; 0 for unlimited */
   bandwidthLimit: number;
+  /** a timetable in rclone's `--bwlimit` syntax (shared/bwlimit.ts); when set it wins over `bandwidthLimit`; '' for none */
+  bandwidthSchedule: string;
   startAtLogin: boolean;
+  /** desktop app: pause every upload while the machine runs on battery, resume on mains power */
+  pauseOnBattery: boolean;
+}
+
+/** One folder of the engine's machine, for the browser's folder picker (serve mode cannot see paths). */
+export interface FolderListing {
+  /** absolute path of this folder */
+  path: string;
+  /** the folder above, or null at a root */
+  parent: string | null;
+  /** sub-folders (names, sorted; hidden ones left out) */
+  folders: string[];
+  /** files in this folder (not below) that Ferry would upload */
+  mediaFiles: number;
+}
+
+/** What `deleteMedia` did, per media ID: a partial failure never hides the ones that went. */
+export interface DeleteMediaResult {
+  deleted: string[];
+  failed: { mediaId: string; message: string }[];
 }
 
 export interface EngineStatus {
@@ -77,15 +106,24 @@ export interface EngineStatus {
 export interface EngineApi {
   status(): Promise<EngineStatus>;
   listQueue(query: { offset: number; limit: number; states?: FileState[] }): Promise<QueuePage>;
-  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number }>;
+  /** `skipped`: every file not added; `unsupported`: of those, the ones Ferry does not upload (a `.txt`) */
+  addPaths(paths: string[], target: UploadTarget): Promise<{ added: number; skipped: number; unsupported: number }>;
   pauseAll(): Promise<void>;
   resumeAll(): Promise<void>;
   pause(id: number): Promise<void>;
   resume(id: number): Promise<void>;
   retry(id: number): Promise<void>;
   retryAllFailed(): Promise<{ retried: number }>;
-  cancel(id: number): Promise<void>;
+  cancel(ids: number[]): Promise<void>;
+  /** Removes settled rows (failed, skipped, cancelled, uploaded) from the list; others are left alone. */
+  dismiss(ids: number[]): Promise<{ dismissed: number }>;
   clearFinished(): Promise<{ removed: number }>;
+  /** Deletes photos from the backend (`DELETE /media/{id}`: original, renditions and record). */
+  deleteMedia(mediaIds: string[]): Promise<DeleteMediaResult>;
+  /** A folder of the engine's machine (the home folder when `path` is omitted). */
+  listFolder(path?: string): Promise<FolderListing>;
+  /** A small local WebP preview of a queued image as a data: URL; null when there is none (video, damaged). */
+  preview(id: number): Promise<string | null>;
   listAlbums(): Promise<Album[]>;
   createAlbum(title: string): Promise<Album>;
   listAlbumMedia(albumId: string, cursor?: string): Promise<{ media: Media[]; nextCursor: string | null }>;
@@ -109,7 +147,11 @@ export const engineMethods = [
   'retry',
   'retryAllFailed',
   'cancel',
+  'dismiss',
   'clearFinished',
+  'deleteMedia',
+  'listFolder',
+  'preview',
   'listAlbums',
   'createAlbum',
   'listAlbumMedia',
@@ -128,7 +170,8 @@ export type EngineEvent =
   | { type: 'removed'; ids: number[] }
   | { type: 'totals'; totals: QueueTotals }
   | { type: 'online'; online: boolean }
-  | { type: 'paused'; paused: boolean }
+  /** `reason`: why the engine paused itself (the login is gone: "Sign in again..."), absent for a user's pause */
+  | { type: 'paused'; paused: boolean; reason?: string }
   | { type: 'watch'; watch: WatchedFolder }
   | { type: 'batch-finished'; uploaded: number; failed: number };
 

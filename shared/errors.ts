@@ -9,6 +9,7 @@ export const errorCodes = [
   'FILE_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
+  'BODY_TOO_LARGE',
   'INTERNAL',
   // processing outcomes (media.error.code)
   'UNSUPPORTED_IMAGE',
@@ -20,6 +21,7 @@ export const errorCodes = [
   'UPLOAD_EXPIRED',
   'CANCELLED',
   'PROCESSING_FAILED',
+  'UPLOAD_MISSING',
   // client-side outcomes (engine, CLI, UI)
   'FILE_NOT_FOUND',
   'FILE_CHANGED',
@@ -39,4 +41,24 @@ export interface ErrorInfo {
 /** Ends an exhaustive switch: the compiler proves `value` can't exist. */
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/**
+ * Failures that fail the same way when the same file is sent again: the file itself is the problem
+ * (damaged, empty, too big, a type Ferry does not take) or its album is gone. Retry is not offered
+ * for these; the CLI once suggested `ferry retry --all` for them (issue 14).
+ */
+const needsFixFirst: ReadonlySet<ErrorCode> = new Set([
+  'FILE_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_IMAGE',
+  'CONTENT_TYPE_MISMATCH',
+  'IMAGE_TOO_LARGE',
+  'EMPTY_FILE',
+  'NOT_FOUND',
+]);
+
+/** Whether sending the same file again can succeed. */
+export function retryHelps(code: ErrorCode): boolean {
+  return !needsFixFirst.has(code);
 }

@@ -4,6 +4,7 @@
  * renderer uses. Electron IPC and the serve-mode WebSocket carry exactly these shapes.
  */
 import { z } from 'zod';
+import { parseBwSchedule } from './bwlimit.ts';
 import { errorCodes, type ErrorInfo } from './errors.ts';
 import {
   engineMethods,
@@ -22,6 +23,7 @@ export const engineCallChannel = 'ferry:engine-call';
 export const engineEventChannel = 'ferry:engine-event';
 
 const id = z.number().int().nonnegative();
+const ids = z.array(id).min(1).max(10_000);
 const albumId = z.string().min(1).max(64);
 const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('album'), albumId }),
@@ -29,7 +31,7 @@ const target = z.discriminatedUnion('kind', [
 ]);
 const backend = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }),
-  z.object({ mode: z.literal('remote'), apiUrl: z.url({ protocol: /^https?$/ }), token: z.string().max(4096) }),
+  z.object({ mode: z.literal('remote'), apiUrl: z.url({ protocol: /^https?$/ }), token: z.string().max(4096), tokenSet: z.boolean().optional() }),
 ]);
 const settingsPatch = z
   .object({
@@ -37,7 +39,18 @@ const settingsPatch = z
     concurrency: z.number().int().min(1).max(64),
     partConcurrency: z.number().int().min(1).max(64),
     bandwidthLimit: z.number().int().min(0),
+    bandwidthSchedule: z
+      .string()
+      .max(1000)
+      .superRefine((text, ctx) => {
+        try {
+          parseBwSchedule(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
     startAtLogin: z.boolean(),
+    pauseOnBattery: z.boolean(),
   })
   .partial()
   .strict();
@@ -61,8 +74,12 @@ export const engineArgSchemas = {
   resume: z.tuple([id]),
   retry: z.tuple([id]),
   retryAllFailed: z.tuple([]),
-  cancel: z.tuple([id]),
+  cancel: z.tuple([ids]),
+  dismiss: z.tuple([ids]),
   clearFinished: z.tuple([]),
+  deleteMedia: z.tuple([z.array(z.string().min(1).max(128)).min(1).max(100)]),
+  listFolder: z.union([z.tuple([]), z.tuple([z.string().min(1).max(4096).optional()])]),
+  preview: z.tuple([id]),
   listAlbums: z.tuple([]),
   createAlbum: z.tuple([z.string().trim().min(1).max(200)]),
   listAlbumMedia: z.union([z.tuple([albumId]), z.tuple([albumId, z.string().max(2048).optional()])]),

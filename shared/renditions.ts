@@ -5,14 +5,14 @@ export const albumRenditions = [
   { name: 'medium', width: 300, height: 300, fit: 'cover', quality: 90 },
   { name: 'large', width: 365, height: 365, fit: 'cover', quality: 90 },
   { name: 'xlarge', width: 600, height: 600, fit: 'cover', quality: 95 },
-  { name: 'display', width: 4096, height: 4096, fit: 'inside', quality: 90 },
+  { name: 'display', width: 2560, height: 2560, fit: 'inside', quality: 90 },
 ] as const satisfies readonly RenditionSpec[];
 
 export const avatarRenditions = [
   { name: 'small', width: 32, height: 32, fit: 'inside', quality: 85 },
   { name: 'medium', width: 96, height: 96, fit: 'inside', quality: 90 },
   { name: 'large', width: 128, height: 128, fit: 'inside', quality: 90 },
-  { name: 'display', width: 4096, height: 4096, fit: 'inside', quality: 90 },
+  { name: 'display', width: 2560, height: 2560, fit: 'inside', quality: 90 },
 ] as const satisfies readonly RenditionSpec[];
 
 export interface RenditionSpec {

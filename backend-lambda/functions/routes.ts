@@ -4,6 +4,7 @@
  */
 export const apiRoutes = [
   { routeKey: 'GET /health', fn: 'health', auth: false },
+  { routeKey: 'GET /auth/config', fn: 'auth-config', auth: false },
   { routeKey: 'POST /albums', fn: 'create-album', auth: true },
   { routeKey: 'GET /albums', fn: 'list-albums', auth: true },
   { routeKey: 'GET /albums/{albumId}/media', fn: 'list-album-media', auth: true },
@@ -16,6 +17,7 @@ export const apiRoutes = [
   { routeKey: 'POST /media/{mediaId}/complete', fn: 'complete-upload', auth: true },
   { routeKey: 'DELETE /media/{mediaId}/upload', fn: 'abort-upload', auth: true },
   { routeKey: 'GET /media/{mediaId}', fn: 'get-media', auth: true },
+  { routeKey: 'DELETE /media/{mediaId}', fn: 'delete-media', auth: true },
   { routeKey: 'POST /media/status', fn: 'media-status', auth: true },
   { routeKey: 'GET /generations/{generationId}/media', fn: 'list-generation-media', auth: true },
   { routeKey: 'GET /users/me', fn: 'get-me', auth: true },
@@ -26,6 +28,8 @@ export type ApiFunctionName = (typeof apiRoutes)[number]['fn'];
 /** Functions not behind the HTTP API: S3 events and the schedule. */
 export const eventFunctions = {
   processUpload: 'process-upload',
+  /** consumes process-upload's dead-letter queue (AWS only; the embedded dispatcher does it in-process) */
+  processUploadFailed: 'process-upload-failed',
   cleanupPending: 'cleanup-pending',
 } as const;
 

@@ -6,7 +6,7 @@
 import type { ApiFunctionName } from '../functions/routes.ts';
 import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from './bucket.ts';
 
-export type TableAccess = 'none' | 'read' | 'readWrite';
+export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteDelete';
 
 // Exactly the operations lib/ sends (docs/DYNAMODB.md): CDK's grantReadData would add Scan, which the
 // design rules out, and grantReadWriteData DeleteItem, which nothing sends. BatchWriteItem writes a
@@ -19,6 +19,8 @@ export const tableActions: Record<TableAccess, string[]> = {
   none: [],
   read: TABLE_READS,
   readWrite: [...TABLE_READS, ...TABLE_WRITES],
+  // DELETE /media/{id} alone removes items (lib/storage/dynamo-storage-delete.ts).
+  readWriteDelete: [...TABLE_READS, ...TABLE_WRITES, 'dynamodb:DeleteItem'],
 };
 
 export interface BucketGrant {
@@ -32,7 +34,7 @@ export interface FunctionAccess {
   bucket: BucketGrant[];
 }
 
-export type FunctionName = ApiFunctionName | 'process-upload' | 'cleanup-pending';
+export type FunctionName = ApiFunctionName | 'process-upload' | 'process-upload-failed' | 'cleanup-pending';
 
 // Thumbnail values are presigned GETs when no public base URL is configured (SPEC §2); with
 // CloudFront in front they are plain URLs and this grant goes unused, but it keeps the fallback working.
@@ -42,10 +44,13 @@ const signUploads: BucketGrant = { actions: ['s3:PutObject'], prefixes: ORIGINAL
 // Requesting an upload creates the multipart upload, and aborts it if the record cannot be written.
 const requestUploads = (prefix: (typeof ORIGINAL_PREFIXES)[number]): BucketGrant => ({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], prefixes: [prefix] });
 const abortUploads: BucketGrant = { actions: ['s3:AbortMultipartUpload'], prefixes: ORIGINAL_PREFIXES };
+// Whoever marks a record failed tags its original for the bucket's expiry rule (bucket.ts).
+const tagFailed: BucketGrant = { actions: ['s3:PutObjectTagging'], prefixes: ORIGINAL_PREFIXES };
 
 /** Least-privilege access per function. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'health': { table: 'none', bucket: [] },
+  'auth-config': { table: 'none', bucket: [] },
   'create-album': { table: 'readWrite', bucket: [] },
   'list-albums': { table: 'read', bucket: [signThumbnails] },
   'list-album-media': { table: 'read', bucket: [signThumbnails] },
@@ -62,8 +67,16 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     table: 'readWrite',
     bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, abortUploads, signThumbnails],
   },
-  'abort-upload': { table: 'readWrite', bucket: [abortUploads] },
+  'abort-upload': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
   'get-media': { table: 'read', bucket: [signThumbnails] },
+  // The original and its renditions (and a pending multipart upload's parts) go with the record.
+  'delete-media': {
+    table: 'readWriteDelete',
+    bucket: [
+      { actions: ['s3:DeleteObject', 's3:AbortMultipartUpload'], prefixes: ORIGINAL_PREFIXES },
+      { actions: ['s3:DeleteObject'], prefixes: [THUMBNAILS_PREFIX] },
+    ],
+  },
   'media-status': { table: 'read', bucket: [signThumbnails] },
   'list-generation-media': { table: 'read', bucket: [signThumbnails] },
   'get-me': { table: 'readWrite', bucket: [signThumbnails] },
@@ -72,7 +85,10 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     bucket: [
       { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES },
       { actions: ['s3:PutObject'], prefixes: [THUMBNAILS_PREFIX] },
+      tagFailed,
     ],
   },
-  'cleanup-pending': { table: 'readWrite', bucket: [abortUploads] },
+  // reads the record and marks it failed; never touches the bucket
+  'process-upload-failed': { table: 'readWrite', bucket: [] },
+  'cleanup-pending': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
 };

@@ -17,6 +17,12 @@ export interface InfraConfig {
   processUploadConcurrency: number | undefined;
   /** How often the clean-up job runs. */
   cleanupEveryMinutes: number;
+  /** Days after which an original whose record failed (tagged `ferry-status=failed`) is deleted. */
+  failedOriginalDays: number;
+  /** Prefix of the hosted sign-in domain (`{prefix}.auth.{region}.amazoncognito.com`); undefined: `{stack}-{account}`. */
+  authDomainPrefix: string | undefined;
+  /** Loopback ports `ferry login` may listen on; each becomes a callback URL (Cognito matches them exactly). */
+  loginCallbackPorts: number[];
 }
 
 // 5 GiB: the largest object one S3 PUT can create; multipart could go higher (10,000 × 5 GiB) but a
@@ -28,6 +34,12 @@ const DEFAULT_PENDING_MAX_AGE_SECONDS = 24 * 60 * 60;
 // Caps Sharp's parallel decodes at 2 GB each so a bulk upload cannot exhaust the account's
 // concurrency (1,000 by default) that the API functions share.
 const DEFAULT_PROCESS_UPLOAD_CONCURRENCY = 20;
+// A month: long enough to look at why an upload failed (the record says, the bytes are still there),
+// short enough that a failed 5 GiB original does not cost storage for long.
+const DEFAULT_FAILED_ORIGINAL_DAYS = 30;
+// Three, so a second `ferry login` (or another program) holding the first port is no dead end. In
+// the dynamic range (IANA: 49152-65535), which services do not claim.
+const DEFAULT_LOGIN_CALLBACK_PORTS = [53682, 53683, 53684];
 
 /** Reads and validates the Ferry context keys; throws naming the key on a bad value. */
 export function readInfraConfig(node: Node): InfraConfig {
@@ -40,7 +52,28 @@ export function readInfraConfig(node: Node): InfraConfig {
     // that takes the unreserved pool below its minimum (100, or the whole quota when it is that small).
     processUploadConcurrency: concurrency === 'none' ? undefined : positiveInt(node, 'processUploadConcurrency', DEFAULT_PROCESS_UPLOAD_CONCURRENCY),
     cleanupEveryMinutes: positiveInt(node, 'cleanupEveryMinutes', 15),
+    failedOriginalDays: positiveInt(node, 'failedOriginalDays', DEFAULT_FAILED_ORIGINAL_DAYS),
+    authDomainPrefix: domainPrefix(stringContext(node, 'authDomainPrefix')),
+    loginCallbackPorts: ports(stringContext(node, 'loginCallbackPorts')),
   };
+}
+
+function domainPrefix(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  // Cognito's rule for prefix domains; it also refuses "aws", "amazon" and "cognito" inside one.
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(raw) || /aws|amazon|cognito/.test(raw)) {
+    throw new Error(`context authDomainPrefix must be lowercase letters, digits and hyphens without "aws", "amazon" or "cognito", got "${raw}"`);
+  }
+  return raw;
+}
+
+function ports(raw: string | undefined): number[] {
+  if (raw === undefined) return DEFAULT_LOGIN_CALLBACK_PORTS;
+  const list = raw.split(',').map((p) => Number(p.trim()));
+  if (list.length === 0 || list.some((p) => !Number.isInteger(p) || p < 1024 || p > 65535)) {
+    throw new Error(`context loginCallbackPorts must be comma-separated ports from 1024 to 65535, got "${raw}"`);
+  }
+  return list;
 }
 
 function thumbnailUrls(raw: string | undefined): ThumbnailUrls {

@@ -19,6 +19,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag.ts';
 import { THUMBNAILS_PREFIX } from './bucket.ts';
 
 class PrefixOacOrigin extends S3BucketOrigin {
@@ -72,6 +73,18 @@ export class ThumbnailsCdn extends Construct {
       priceClass: PriceClass.PRICE_CLASS_100,
       httpVersion: HttpVersion.HTTP2_AND_3,
     });
+    acknowledge(
+      this.distribution,
+      'Serves only thumbnails/* of a private bucket: immutable WebP renditions whose URLs are handed to signed-in users. No form or API sits behind it for a WAF to protect, no request log would say more than the CloudFront metrics, and the creator decides where their gallery is seen, not the stack.',
+      'AwsSolutions::AwsSolutions-CFR1',
+      'AwsSolutions::AwsSolutions-CFR2',
+      'AwsSolutions::AwsSolutions-CFR3',
+    );
+    acknowledge(
+      this.distribution,
+      'The default *.cloudfront.net certificate fixes the minimum viewer protocol at TLSv1 (CloudFront ignores minimumProtocolVersion without a custom certificate); with a domain of your own, set TLSv1.2_2021.',
+      'AwsSolutions::AwsSolutions-CFR4',
+    );
   }
 
   /** `https://<domain>`, the PUBLIC_BASE_URL the handlers prefix to a thumbnail key. */

@@ -1,5 +1,6 @@
 /** The sweeper: records still pending after the configured age become failed (UPLOAD_EXPIRED). */
 import type { Deps } from './deps.ts';
+import { tagFailedOriginalQuietly } from './failed-originals.ts';
 import { abortMultipart } from './presign.ts';
 
 export interface CleanupResult {
@@ -20,7 +21,11 @@ export async function cleanupPending(deps: Deps, batch = 100): Promise<CleanupRe
       if (item.uploadId && (await abortMultipart(deps, item.key, item.uploadId)) === 'unsupported') result.abortUnsupported++;
       const hours = Math.round((deps.config.pendingMaxAgeSeconds / 3600) * 10) / 10;
       const error = { code: 'UPLOAD_EXPIRED' as const, message: `The upload did not finish within ${hours} h` };
-      if (await deps.storage.failPending(item.mediaId, error, deps.now().toISOString())) result.expired.push(item.mediaId);
+      if (await deps.storage.failPending(item.mediaId, error, deps.now().toISOString())) {
+        result.expired.push(item.mediaId);
+        // Usually there is no object (the upload never finished); a single PUT may have landed late.
+        await tagFailedOriginalQuietly(deps, item.key);
+      }
     }
     if (stale.length < batch) break;
   }

@@ -3,6 +3,8 @@
  * ID source. Handlers build it once per Lambda container; the embedded backend once per instance.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -49,6 +51,11 @@ export function makeDeps<S extends DynamoReads>(config: BackendConfig, storage: 
   const ddbClient = new DynamoDBClient({
     region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    // The embedded DynamoDB answers only on a private Unix socket: the agent dials it for every
+    // request (the endpoint's host is then only the Host header).
+    ...(config.dynamodbSocket
+      ? { endpoint: 'http://localhost', requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, socketPath: config.dynamodbSocket } as ConstructorParameters<typeof Agent>[0]) }) }
+      : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   });
   return {

@@ -40,6 +40,7 @@ export function statusOf(code: ErrorCode): number {
       return 403;
     case 'NOT_FOUND':
     case 'FILE_NOT_FOUND':
+    case 'UPLOAD_MISSING':
       return 404;
     case 'CONFLICT':
     case 'FILE_CHANGED':
@@ -48,6 +49,7 @@ export function statusOf(code: ErrorCode): number {
       return 409;
     case 'FILE_TOO_LARGE':
     case 'IMAGE_TOO_LARGE':
+    case 'BODY_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':
     case 'UNSUPPORTED_IMAGE':

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { pathParamSchemas } from '../../shared/api.ts';
 import { ApiError, statusOf } from './errors.ts';
 import { envDeps, type Deps, type StorageFactory } from './deps.ts';
 import { dynamoReads, type DynamoReads } from './storage/dynamo-reads.ts';
@@ -49,12 +50,21 @@ function json(status: number, body: unknown): ApiResult {
   return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** `{"error": ...}` answer for any thrown value; anything not an ApiError is a 500 and is logged. */
+/** API request bodies are small JSON; anything past this is 413 (the embedded adapter stops reading there). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 /** AWS's throttling answers: the caller should slow down and retry, which is a 429, not a 500. */
 const THROTTLED = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException']);
 
+/** `{"error": ...}` answer for any thrown value; anything not an ApiError (or a known client mistake) is a 500 and is logged. */
 export function errorResult(err: unknown): ApiResult {
   if (err instanceof ApiError) return json(statusOf(err.code), err.toJSON());
+  // DynamoDB refuses an item, key or expression built from what the client sent (an attribute past
+  // its size limit, say): the input is wrong, not the server. Logged, since a bug can cause it too.
+  if ((err as { name?: string })?.name === 'ValidationException') {
+    console.error('[api] DynamoDB refused the request as invalid', (err as Error).message);
+    return json(400, { error: { code: 'INVALID_REQUEST', message: 'The request has a value the database cannot store' } });
+  }
   if (THROTTLED.has((err as { name?: string })?.name ?? '')) {
     const result = json(429, { error: { code: 'RATE_LIMITED', message: 'The backend is busy; retry shortly' } });
     return { ...result, headers: { ...result.headers, 'retry-after': '1' } };
@@ -67,6 +77,7 @@ function parseBody(event: ApiEvent, schema: z.ZodType): unknown {
   let raw: unknown = {};
   if (event.body) {
     const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError('BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
     try {
       raw = JSON.parse(text);
     } catch {
@@ -85,6 +96,17 @@ function parseBody(event: ApiEvent, schema: z.ZodType): unknown {
   return parsed.data;
 }
 
+/** Path parameters, each checked by its schema (shared/api.ts) before a core sees it. */
+function parseParams(event: ApiEvent): Record<string, string> {
+  const params = (event.pathParameters ?? {}) as Record<string, string>;
+  for (const [name, value] of Object.entries(params)) {
+    const schema = pathParamSchemas[name];
+    const ok = schema ? schema.safeParse(value).success : typeof value === 'string' && value.length > 0 && value.length <= 256;
+    if (!ok) throw new ApiError('INVALID_REQUEST', `Invalid ${name} in the path`, { field: name });
+  }
+  return params;
+}
+
 function callerOf(event: ApiEvent): string | undefined {
   const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
   return typeof sub === 'string' && sub ? sub : undefined;
@@ -98,11 +120,12 @@ export function apiFunction<S extends z.ZodType | undefined = undefined, T exten
       try {
         const userId = callerOf(event);
         if (spec.auth !== false && !userId) throw new ApiError('UNAUTHORIZED', 'Missing or invalid token');
+        const params = parseParams(event);
         const body = spec.body ? parseBody(event, spec.body) : undefined;
         const reply = await spec.run(deps, {
           userId: userId ?? '',
           body: body as never,
-          params: (event.pathParameters ?? {}) as Record<string, string>,
+          params,
           query: (event.queryStringParameters ?? {}) as Record<string, string>,
         });
         return json(reply.status, reply.body);

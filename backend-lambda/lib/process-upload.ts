@@ -18,22 +18,17 @@ import {
   type RenditionSpec,
 } from '../../shared/index.ts';
 import type { Deps } from './deps.ts';
+import { tagFailedOriginal } from './failed-originals.ts';
 import { ProcessingError } from './errors.ts';
 import type { MediaRecord } from './storage/storage.ts';
+import { originalsBudget } from './memory-budget.ts';
 import { PixelLimitError, renderRenditions } from './renditions.ts';
+import { decodeEventKey, type ProcessOutcome } from './upload-events.ts';
 
-export type ProcessOutcome =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'uploaded'; mediaId: string }
-  | { outcome: 'failed'; mediaId: string; code: string };
+export { createdKeys, decodeEventKey, failProcessing, type ProcessOutcome } from './upload-events.ts';
 
 /** Bytes file-type needs to recognise every format Ferry accepts. */
 const SNIFF_BYTES = 4100;
-
-/** Keys in S3 events are URL-encoded with `+` for spaces. */
-export function decodeEventKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
-}
 
 async function readAll(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -69,13 +64,32 @@ interface Checked {
   kind: 'image' | 'video';
 }
 
+/** S3's answers for an object that is not there (HEAD has no body, so no code: only the status). */
+function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * The object is gone (deleted before processing got to it, or never complete): the upload's fault,
+ * not the processor's, so it fails now rather than being retried and left for the clean-up.
+ */
+async function orMissing<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isMissing(err)) throw new ProcessingError('UPLOAD_MISSING', 'The uploaded object is not in storage (deleted before it was processed?)', { cause: err });
+    throw err;
+  }
+}
+
 async function checkObject(deps: Deps, item: MediaRecord): Promise<Checked> {
   const Bucket = deps.config.bucketName;
-  const head = await deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key }));
+  const head = await orMissing(deps.s3.send(new HeadObjectCommand({ Bucket, Key: item.key })));
   const size = head.ContentLength ?? 0;
   if (size === 0) throw new ProcessingError('EMPTY_FILE', 'The uploaded file is empty');
   if (size !== item.size) throw new ProcessingError('SIZE_MISMATCH', `Declared ${item.size} bytes, received ${size}`);
-  const first = await deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` }));
+  const first = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket, Key: item.key, Range: `bytes=0-${SNIFF_BYTES - 1}` })));
   const head4k = Buffer.from(await first.Body!.transformToByteArray());
   const detected = (await fileTypeFromBuffer(head4k))?.mime;
   if (!sniffMatches(item.mimeType, detected)) {
@@ -95,13 +109,19 @@ interface Processed {
   width?: number;
   height?: number;
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
 }
 
 async function processImage(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (size > deps.config.maxImageBytes) {
     throw new ProcessingError('IMAGE_TOO_LARGE', `Images up to ${deps.config.maxImageBytes} bytes get thumbnails; this one is ${size}`);
   }
-  const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+  return originalsBudget.run(size, () => renderAndStore(deps, item, size));
+}
+
+async function renderAndStore(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
+  const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
   // Bounded: the size was checked against maxImageBytes above, and readAll stops past it.
   const bytes = await readAll(obj.Body as Readable, size);
   checkSha(item, createHash('sha256').update(bytes).digest('hex'));
@@ -123,13 +143,13 @@ async function processImage(deps: Deps, item: MediaRecord, size: number): Promis
       );
     }),
   );
-  return { size, width: result.width, height: result.height, thumbnailKeys };
+  return { size, width: result.width, height: result.height, thumbnailKeys, thumbhash: result.thumbhash, dominantColor: result.dominantColor };
 }
 
 async function processVideo(deps: Deps, item: MediaRecord, size: number): Promise<Processed> {
   if (item.sha256) {
     // Streamed: a video can be gigabytes, so it is hashed chunk by chunk and never held.
-    const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key }));
+    const obj = await orMissing(deps.s3.send(new GetObjectCommand({ Bucket: deps.config.bucketName, Key: item.key })));
     checkSha(item, await hashStream(obj.Body as Readable));
   }
   return { size };
@@ -163,7 +183,12 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
   const mediaId = mediaIdOfKey(parsed);
   const item = await deps.storage.getMedia(mediaId);
   if (!item || item.key !== key) return { outcome: 'ignored', reason: `no record for ${key}` };
-  if (item.status !== 'pending') return { outcome: 'ignored', reason: `already ${item.status}` };
+  if (item.status !== 'pending') {
+    // A re-delivery after a tagging error, or bytes that arrived after the record failed (expired,
+    // cancelled): either way the object belongs to a failed record and should expire with it.
+    if (item.status === 'failed') await tagFailedOriginal(deps, key);
+    return { outcome: 'ignored', reason: `already ${item.status}` };
+  }
   try {
     const checked = await checkObject(deps, item);
     const done = checked.kind === 'video' ? await processVideo(deps, item, checked.size) : await processImage(deps, item, checked.size);
@@ -171,12 +196,11 @@ export async function processObject(deps: Deps, rawKey: string): Promise<Process
     return won ? { outcome: 'uploaded', mediaId } : { outcome: 'ignored', reason: 'decided by another delivery' };
   } catch (err) {
     if (!(err instanceof ProcessingError)) throw err;
-    await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString());
+    // Tagged only once the record is failed, so an original that another delivery processed is never
+    // marked for deletion. A tagging error is thrown: the event is retried and the branch above tags.
+    if (await deps.storage.failPending(mediaId, { code: err.code, message: err.message }, deps.now().toISOString())) {
+      await tagFailedOriginal(deps, key);
+    }
     return { outcome: 'failed', mediaId, code: err.code };
   }
-}
-
-/** The S3 event records' created keys (ObjectCreated:* only; Put, Post, CompleteMultipartUpload, Copy). */
-export function createdKeys(event: { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] }): string[] {
-  return (event.Records ?? []).filter((r) => r.eventName?.startsWith('ObjectCreated:') && r.s3?.object?.key).map((r) => r.s3!.object!.key!);
 }

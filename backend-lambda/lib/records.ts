@@ -41,6 +41,8 @@ export async function toMedia(deps: ReadDeps, item: MediaRecord): Promise<Media>
     ...(item.error ? { error: item.error } : {}),
     ...(item.width !== undefined ? { width: item.width, height: item.height } : {}),
     ...(thumbnails ? { thumbnails } : {}),
+    ...(item.thumbhash ? { thumbhash: item.thumbhash } : {}),
+    ...(item.dominantColor ? { dominantColor: item.dominantColor } : {}),
     ...(item.metadata ? { metadata: item.metadata } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

@@ -1,14 +1,17 @@
 /**
- * The rendition core: one decode into raw pixels, then every rendition from that buffer.
+ * The rendition core (SPEC §4): one decode per original, every rendition and the placeholders from it.
  *
- * sharp's `clone()` of a pipeline over a compressed input decodes the file again for each clone;
- * decoding once into raw pixels and cloning a pipeline over the raw buffer makes it truly one decode.
- * The cover renditions come from a reduced intermediate (just big enough for the largest box), so
- * five of the six resizes touch well under a megapixel; the display rendition needs the full image
- * (JPEG shrink-on-load can't help at ≤ 4096 on a 4000-pixel source).
+ * The decode goes straight to the largest size any rendition needs (the display's ≤ 2560 long edge
+ * for a photo), in the same libvips pipeline: the full-resolution pixels are never held, so a 100 MP
+ * source costs a stream through the resizer, not 400 MB of raw RGBA, and a JPEG big enough gets
+ * shrink-on-load. Everything else is derived from that raw intermediate (sharp's `clone()` of a
+ * pipeline over a compressed input would decode again per clone; a raw buffer makes it truly one).
+ * The squares and the placeholders come from a second, smaller intermediate (short edge = the
+ * largest square box), so they touch well under a megapixel.
  */
 import sharp, { type OutputInfo } from 'sharp';
 import type { RenditionSpec } from '../../shared/renditions.ts';
+import { placeholdersOf, type Placeholders } from './placeholders.ts';
 
 export interface RenderedRendition {
   name: string;
@@ -17,7 +20,7 @@ export interface RenderedRendition {
   height: number;
 }
 
-export interface RenderResult {
+export interface RenderResult extends Placeholders {
   /** the source's upright size (EXIF orientation applied) */
   width: number;
   height: number;
@@ -43,25 +46,51 @@ export class PixelLimitError extends Error {
 
 type RawImage = { data: Buffer; info: OutputInfo };
 
+// libvips' operation cache keeps recent results for reuse (50 MB by default). Every call here works on
+// a new image, so it would only hold memory that the embedded backend's budget needs (issue 13).
+sharp.cache(false);
+
 function rawInput(img: RawImage) {
   return sharp(img.data, { raw: { width: img.info.width, height: img.info.height, channels: img.info.channels as 1 | 2 | 3 | 4 } });
 }
 
 /**
- * libwebp's effort (method) 0 encodes a 12-megapixel display rendition about 3× faster than the
- * default 4 (single-threaded either way); the benchmark's 4000×3000 file came out 5% smaller, not
- * larger (docs/benchmarks/thumbnails.md). The small renditions keep the default, where effort is cheap.
+ * libwebp's effort (method) 0 encodes a multi-megapixel display rendition about 3× faster than the
+ * default 4 (single-threaded either way), at about the same size (docs/benchmarks/thumbnails.md).
+ * The small renditions use 2: at 4 the five squares cost a quarter of an image's CPU once the
+ * display shrank to 2560 (docs/benchmarks/ready.md), for files a few percent smaller.
  */
 function effortFor(spec: RenditionSpec): number {
-  return spec.width * spec.height > 1_000_000 ? 0 : 4;
+  return spec.width * spec.height > 1_000_000 ? 0 : 2;
 }
 
-async function encode(img: RawImage, spec: RenditionSpec): Promise<RenderedRendition> {
+/** `attention`: SPEC §4, a cover crop keeps the subject (saturation, skin tones, edges), not the centre. */
+async function encode(img: RawImage, spec: RenditionSpec, attention = spec.fit === 'cover'): Promise<RenderedRendition> {
   const { data, info } = await rawInput(img)
-    .resize({ width: spec.width, height: spec.height, fit: spec.fit, withoutEnlargement: true })
+    .resize({
+      width: spec.width,
+      height: spec.height,
+      fit: spec.fit,
+      ...(attention ? { position: sharp.strategy.attention } : {}),
+      withoutEnlargement: true,
+    })
     .webp({ quality: spec.quality, effort: effortFor(spec) })
     .toBuffer({ resolveWithObject: true });
   return { name: spec.name, data, width: info.width, height: info.height };
+}
+
+/**
+ * The intermediate's pixel cap: what a square needs of an extreme panorama (100000 × 1000: short
+ * edge 600 means 60 MP) would otherwise be held raw. Past it the squares of such an image come out
+ * smaller than their box rather than the memory growing with the aspect ratio.
+ */
+const MAX_INTERMEDIATE_PIXELS = 4096 * 4096;
+
+/** The scale (≤ 1) of the source a rendition needs: fill the box (cover) or fit in it (inside). */
+function scaleFor(spec: RenditionSpec, width: number, height: number): number {
+  const sx = spec.width / width;
+  const sy = spec.height / height;
+  return Math.min(1, spec.fit === 'cover' ? Math.max(sx, sy) : Math.min(sx, sy));
 }
 
 /** Reads the header only: size, orientation-corrected, checked against the pixel limit before any decode. */
@@ -74,34 +103,53 @@ export async function probe(input: Buffer, opts: RenderOptions): Promise<{ width
   return { width: swap ? h : w, height: swap ? w : h, format: meta.format };
 }
 
-/** Decodes `input` once (first frame, EXIF-rotated, sRGB) and makes each rendition as WebP without metadata. */
+/**
+ * Decodes `input` once (first frame, EXIF-rotated, sRGB) and makes each rendition as WebP without
+ * metadata, plus the placeholders (ThumbHash, dominant colour).
+ */
 export async function renderRenditions(input: Buffer, specs: readonly RenditionSpec[], opts: RenderOptions): Promise<RenderResult> {
-  await probe(input, opts);
-  const full: RawImage = await sharp(input, { limitInputPixels: opts.maxInputPixels, pages: 1, failOn: 'error' })
-    .rotate()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { width, height } = full.info;
+  const { width, height } = await probe(input, opts);
+  const wanted = Math.max(...specs.map((s) => scaleFor(s, width, height)), 0);
+  const scale = Math.min(wanted, Math.sqrt(MAX_INTERMEDIATE_PIXELS / (width * height)));
+  let decode = sharp(input, { limitInputPixels: opts.maxInputPixels, pages: 1, failOn: 'error', sequentialRead: true }).rotate();
+  if (scale < 1) decode = decode.resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill' });
+  const mid: RawImage = await decode.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
 
   const small = specs.filter((s) => s.fit === 'cover' || Math.max(s.width, s.height) < 1024);
   // The big renditions start first: their WebP encode is single-threaded in libwebp and is most of
-  // the wall time, so the small ones are made on the other core meanwhile.
-  const big = new Map(specs.filter((s) => !small.includes(s)).map((s) => [s, encode(full, s)] as const));
+  // an image's cost, so the small ones are made on another core meanwhile.
+  const big = new Map(specs.filter((s) => !small.includes(s)).map((s) => [s, encode(mid, s)] as const));
   // Awaited below; until then a rejection must not surface as unhandled (it would kill the process).
   for (const p of big.values()) p.catch(() => undefined);
-  let reduced = full;
-  if (small.length) {
-    // The smallest image that still fills every small box: its short edge is the largest box edge.
-    const box = Math.max(...small.map((s) => Math.max(s.width, s.height)));
-    const scale = box / Math.min(width, height);
-    if (scale < 0.5) {
-      reduced = await rawInput(full)
-        .resize({ width: Math.round(width * scale), height: Math.round(height * scale), fit: 'fill' })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-    }
+  let reduced = mid;
+  // The smallest image that still fills every small box: its short edge is the largest box edge.
+  const box = Math.max(...small.map((s) => Math.max(s.width, s.height)), 100);
+  const shrink = box / Math.min(mid.info.width, mid.info.height);
+  if (shrink < 0.5) {
+    reduced = await rawInput(mid)
+      .resize({ width: Math.max(1, Math.round(mid.info.width * shrink)), height: Math.max(1, Math.round(mid.info.height * shrink)), fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
   }
-  const renditions = await Promise.all(specs.map((s) => big.get(s) ?? encode(reduced, s)));
-  return { width, height, renditions };
+  const squares = await squaresFrom(reduced, small);
+  const [renditions, placeholders] = await Promise.all([
+    Promise.all(specs.map((s) => big.get(s) ?? (squares && isSquare(s) ? encode(squares, s, false) : encode(reduced, s)))),
+    placeholdersOf(reduced),
+  ]);
+  return { width, height, renditions, ...placeholders };
+}
+
+const isSquare = (s: RenditionSpec) => s.fit === 'cover' && s.width === s.height;
+
+/**
+ * One attention crop for all the squares: the largest square, cut once around the subject, then
+ * each smaller square is a plain resize of it. Finding the subject costs about as much as encoding a
+ * small square, so doing it once instead of five times saves a tenth of an image's CPU, and every
+ * square shows the same region. Undefined when the image is smaller than the largest square (each
+ * square then keeps sharp's own no-enlargement crop) or there are no squares.
+ */
+async function squaresFrom(reduced: RawImage, specs: readonly RenditionSpec[]): Promise<RawImage | undefined> {
+  const side = Math.max(0, ...specs.filter(isSquare).map((s) => s.width));
+  if (side === 0 || Math.min(reduced.info.width, reduced.info.height) < side) return undefined;
+  return rawInput(reduced).resize({ width: side, height: side, fit: 'cover', position: sharp.strategy.attention }).raw().toBuffer({ resolveWithObject: true });
 }

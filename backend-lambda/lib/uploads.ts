@@ -13,6 +13,7 @@ import {
   type UploadInstructions,
 } from '../../shared/index.ts';
 import type { Deps, ReadDeps } from './deps.ts';
+import { tagFailedOriginalQuietly } from './failed-originals.ts';
 import { ApiError, notFound } from './errors.ts';
 import { createMultipart, hexToBase64, presignParts, presignPut, abortMultipart } from './presign.ts';
 import type { MediaRecord, NewPendingMedia } from './storage/storage.ts';
@@ -131,9 +132,14 @@ export async function requestGenerationUpload(
   const mimeType = checkDeclaration(deps, file);
   if (file.albumId) await ownedAlbum(deps, userId, file.albumId);
   const mediaId = generatedMediaId(generationId, file.index);
+  // Owned as a whole, not per index: otherwise another user could take an unused index first and
+  // make the owner's own upload of it a 403.
+  const forbidden = () => new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
+  if (!(await deps.storage.claimGeneration(generationId, userId, deps.now().toISOString()))) throw forbidden();
   const existing = await deps.storage.getMedia(mediaId);
   if (existing) {
-    if (existing.ownerId !== userId) throw new ApiError('FORBIDDEN', `Generation ${generationId} belongs to someone else`, { generationId });
+    // a record from before generations had owner items, made by another user
+    if (existing.ownerId !== userId) throw forbidden();
     if (existing.status === 'uploaded') return { status: 200, body: { mediaId, duplicateOf: mediaId, status: existing.status } };
     if (existing.status === 'pending') {
       throw new ApiError('CONFLICT', `Media ${mediaId} is already pending; ask POST /media/${mediaId}/upload-url for a fresh URL`, { mediaId });
@@ -276,5 +282,7 @@ export async function abortUpload(deps: Deps, userId: string, mediaId: string): 
     throw new ApiError('CONFLICT', `Media ${mediaId} is ${item.status}, not pending`, { mediaId, status: item.status });
   }
   if (item.uploadId) await abortMultipart(deps, item.key, item.uploadId);
-  await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: 'The upload was cancelled' }, deps.now().toISOString());
+  if (await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: 'The upload was cancelled' }, deps.now().toISOString())) {
+    await tagFailedOriginalQuietly(deps, item.key);
+  }
 }

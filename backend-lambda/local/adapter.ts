@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../lib/errors.ts';
-import { errorResult, type ApiEvent, type ApiHandler, type ApiResult } from '../lib/http.ts';
-import { bearerMatches, type LocalIdentity } from './identity.ts';
+import { errorResult, MAX_BODY_BYTES, type ApiEvent, type ApiHandler, type ApiResult } from '../lib/http.ts';
+import { userOfBearer, type LocalIdentity } from './identity.ts';
 
 export interface BoundRoute {
   routeKey: string;
@@ -20,9 +20,6 @@ interface CompiledRoute extends BoundRoute {
   pattern: RegExp;
   names: string[];
 }
-
-/** API request bodies are small JSON; anything past this is refused before it is buffered. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 function compile(route: BoundRoute): CompiledRoute {
   const [method, path] = route.routeKey.split(' ') as [string, string];
@@ -43,22 +40,39 @@ function decodeParam(name: string, raw: string): string {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes`, { field: 'body' });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+const tooLarge = () => new ApiError('BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
+
+/**
+ * Reads the body up to MAX_BODY_BYTES. Past it (or a Content-Length that says so) it stops reading
+ * and leaves the rest unread: `send` then closes the connection, so the bytes still coming cannot
+ * poison the next request on a keep-alive socket. (`for await` would destroy the socket, and the
+ * 413 with it.)
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return reject(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
-function send(res: ServerResponse, result: ApiResult): void {
+function send(req: IncomingMessage, res: ServerResponse, result: ApiResult): void {
   const headers: Record<string, string> = {
     'access-control-allow-origin': '*',
     ...Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
   };
+  // An answer before the whole body was read: close rather than read (and discard) the rest.
+  if (!req.complete) headers.connection = 'close';
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.body ?? '');
 }
@@ -66,10 +80,12 @@ function send(res: ServerResponse, result: ApiResult): void {
 export interface ApiListenerOptions {
   /** called for each authenticated request that matched a route, before its handler runs */
   onRoute?(routeKey: string): void;
+  /** verifies the caller instead of the local token (an OIDC issuer's JWTs); resolves to the claims */
+  authorize?(authorization: string | undefined): Promise<{ sub: string } & Record<string, unknown>>;
 }
 
 /** Builds the request listener for an HTTP server over the route table. */
-export function createApiListener(routes: BoundRoute[], identity: LocalIdentity, opts: ApiListenerOptions = {}) {
+export function createApiListener(routes: BoundRoute[], identities: LocalIdentity[], opts: ApiListenerOptions = {}) {
   const compiled = routes.map(compile);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -94,8 +110,14 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
         break;
       }
       if (!match) throw new ApiError('NOT_FOUND', `No route ${method} ${url.pathname}`);
-      if (match.route.auth && !bearerMatches(req.headers.authorization, identity.token)) {
-        throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
+      let claims: Record<string, unknown> = {};
+      if (match.route.auth && opts.authorize) claims = await opts.authorize(req.headers.authorization);
+      else if (match.route.auth) {
+        const caller = userOfBearer(req.headers.authorization, identities);
+        if (!caller) {
+          throw new ApiError('UNAUTHORIZED', req.headers.authorization ? 'The token is not valid' : 'Missing Authorization: Bearer token');
+        }
+        claims = { sub: caller.userId };
       }
       opts.onRoute?.(match.route.routeKey);
       const body = await readBody(req);
@@ -126,13 +148,13 @@ export function createApiListener(routes: BoundRoute[], identity: LocalIdentity,
           authorizer: {
             principalId: '',
             integrationLatency: 0,
-            jwt: { claims: match.route.auth ? { sub: identity.userId } : {}, scopes: [] },
+            jwt: { claims, scopes: [] },
           },
         },
       } as unknown as ApiEvent;
-      send(res, await match.route.handler(event));
+      send(req, res, await match.route.handler(event));
     } catch (err) {
-      send(res, errorResult(err));
+      send(req, res, errorResult(err));
     }
   };
 }

@@ -1,10 +1,8 @@
 /**
  * Delivers S3 events to process-upload off the request path, like S3 → Lambda does: bounded
  * concurrency, retries with backoff for thrown errors, and `idle()` for callers that need to know
- * every event so far has been handled. Optionally, new events wait while uploads are streaming
- * (`yieldTo`), for a bounded time.
+ * every event so far has been handled. Optionally (`share`), fewer handlers run while uploads stream.
  */
-import pLimit from 'p-limit';
 import type { S3Event } from 'aws-lambda';
 
 export interface DispatcherOptions {
@@ -13,69 +11,87 @@ export interface DispatcherOptions {
   attempts: number;
   backoffMs: number;
   handle(event: S3Event): Promise<unknown>;
+  /**
+   * After an event's last attempt threw (not when the dispatcher stops: a restart redelivers
+   * those), so its record can end `failed` instead of waiting for the clean-up (SPEC §5).
+   */
+  onGiveUp?(event: S3Event, err: unknown): Promise<unknown>;
   log?(message: string, err?: unknown): void;
   /**
-   * Processing (Sharp) and the request path share the machine's cores: while the last upload
-   * request (`lastActivity()`, epoch ms) is less than `quietMs` old, an event's first attempt waits,
-   * but never more than `maxDeferMs` after it arrived, so thumbnails still come during a long burst.
+   * Processing (Sharp) and the request path share the machine's cores: while `busy()` (uploads are
+   * streaming), at most `concurrency` handlers run instead of the full number, so processing goes on
+   * beside the uploads (cores never idle) without starving them. `busy()` turns false by time alone,
+   * so while handlers wait for it the dispatcher looks again every `recheckMs`.
    */
-  yieldTo?: { lastActivity(): number; quietMs: number; maxDeferMs: number };
+  share?: { busy(): boolean; concurrency: number; recheckMs: number };
+}
+
+/**
+ * p-limit's shape with a limit that can change: `opts.share` lowers it while uploads are busy.
+ * Waiting tasks start in arrival order.
+ */
+function adaptiveLimit(opts: Pick<DispatcherOptions, 'concurrency' | 'share'>, stopped: () => boolean) {
+  const queue: (() => void)[] = [];
+  let running = 0;
+  let recheck: NodeJS.Timeout | undefined;
+  const limitNow = () => (opts.share && !stopped() && opts.share.busy() ? Math.min(opts.share.concurrency, opts.concurrency) : opts.concurrency);
+  const pump = () => {
+    while (queue.length > 0 && running < limitNow()) {
+      running++;
+      queue.shift()!();
+    }
+    if (queue.length > 0 && opts.share && !recheck) {
+      recheck = setTimeout(() => {
+        recheck = undefined;
+        pump();
+      }, opts.share.recheckMs);
+    }
+  };
+  const limit = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await new Promise<void>((start) => {
+      queue.push(start);
+      pump();
+    });
+    try {
+      return await fn();
+    } finally {
+      running--;
+      pump();
+    }
+  };
+  return Object.assign(limit, {
+    /** stop(): the busy limit no longer applies, so waiting tasks run now rather than leave idle() pending */
+    flush: () => {
+      clearTimeout(recheck);
+      recheck = undefined;
+      pump();
+    },
+  });
 }
 
 export class EventDispatcher {
   private readonly opts: DispatcherOptions;
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly limit: ReturnType<typeof adaptiveLimit>;
   private inFlight = 0;
   private waiters: (() => void)[] = [];
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** wakes events waiting for quiet (stop() runs them at once rather than leave idle() hanging) */
-  private readonly wakers = new Set<() => void>();
 
   constructor(opts: DispatcherOptions) {
     this.opts = opts;
-    this.limit = pLimit(opts.concurrency);
+    this.limit = adaptiveLimit(opts, () => this.stopped);
   }
 
   /** Queues an event; returns at once. */
   dispatch(event: S3Event): void {
     if (this.stopped) return;
     this.inFlight++;
-    void this.run(event, 1, Date.now());
+    void this.run(event, 1);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
-  }
-
-  /** Waits, inside a concurrency slot, until the request path is quiet or the event's deferral is used up. */
-  private async waitForQuiet(arrivedAt: number): Promise<void> {
-    const y = this.opts.yieldTo;
-    if (!y) return;
-    // Bounded: each pass returns or sleeps until a deadline no later than arrivedAt + maxDeferMs.
-    while (!this.stopped) {
-      const now = Date.now();
-      const wakeAt = Math.min(y.lastActivity() + y.quietMs, arrivedAt + y.maxDeferMs);
-      if (now >= wakeAt) return;
-      await this.sleep(wakeAt - now);
-    }
-  }
-
-  private async run(event: S3Event, attempt: number, arrivedAt?: number): Promise<void> {
+  private async run(event: S3Event, attempt: number): Promise<void> {
     try {
-      await this.limit(async () => {
-        // Only first attempts wait: a retry has already waited out its backoff.
-        if (arrivedAt !== undefined) await this.waitForQuiet(arrivedAt);
-        return this.opts.handle(event);
-      });
+      await this.limit(() => this.opts.handle(event));
     } catch (err) {
       if (attempt < this.opts.attempts && !this.stopped) {
         this.opts.log?.(`event failed (attempt ${attempt} of ${this.opts.attempts}), retrying`, err);
@@ -86,7 +102,8 @@ export class EventDispatcher {
         this.timers.add(timer);
         return;
       }
-      this.opts.log?.(`event dropped after ${attempt} attempts; the record stays pending until the clean-up or a restart`, err);
+      this.opts.log?.(`event given up after ${attempt} attempts`, err);
+      if (!this.stopped && this.opts.onGiveUp) await this.opts.onGiveUp(event, err).catch((e: unknown) => this.opts.log?.('could not mark the given-up event failed', e));
     }
     this.settle();
   }
@@ -105,7 +122,7 @@ export class EventDispatcher {
   /** Stops retrying and waits for handlers already running. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const wake of [...this.wakers]) wake();
+    this.limit.flush();
     for (const t of this.timers) {
       clearTimeout(t);
       this.settle();

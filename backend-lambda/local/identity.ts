@@ -23,6 +23,13 @@ export async function loadIdentity(backendDir: string): Promise<LocalIdentity> {
   return identity;
 }
 
+/** The identity whose token the Authorization header carries (each compared in constant time). */
+export function userOfBearer(header: string | undefined, identities: readonly LocalIdentity[]): LocalIdentity | undefined {
+  let found: LocalIdentity | undefined;
+  for (const id of identities) if (bearerMatches(header, id.token)) found ??= id;
+  return found;
+}
+
 /** Constant-time comparison of an Authorization header against the token. */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');

@@ -1,25 +1,29 @@
 /**
- * The embedded backend (SPEC §6): s3rver and dynalite on 127.0.0.1 with their data under
- * `{dataDir}/backend/`, the HTTP API over the Lambda handlers, S3 events dispatched to process-upload,
- * and the clean-up job on a timer.
+ * The embedded backend (SPEC §6): s3rver behind a SigV4 gate on 127.0.0.1 and dynalite on a private
+ * Unix socket (stores.ts), their data under `{dataDir}/backend/` (0700), the HTTP API over the
+ * Lambda handlers, S3 events dispatched to process-upload, and the clean-up job on a timer.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import S3rver from 's3rver';
-import dynalite from 'dynalite';
 import { apiRoutes, eventFunctions } from '../functions/routes.ts';
 import { DEFAULTS, type BackendConfig } from '../lib/config.ts';
 import { destroyDeps, makeDeps, type Deps } from '../lib/deps.ts';
 import type { ApiHandler } from '../lib/http.ts';
-import { dynamoStorage } from '../lib/storage/dynamo-storage.ts';
+import { dynamoStorageWithDelete } from '../lib/storage/dynamo-storage-delete.ts';
 import { THUMBNAIL_PREFIX } from '../../shared/object-keys.ts';
 import { createApiListener, type BoundRoute } from './adapter.ts';
 import { EventDispatcher } from './dispatcher.ts';
-import { loadIdentity } from './identity.ts';
+import { loadIdentity, type LocalIdentity } from './identity.ts';
+import { jwtAuthorizer } from './jwt-authorizer.ts';
+import { ensurePrivateDir, tightenTree, usePrivateUmask } from './private-files.ts';
+import type { S3Key } from './s3-auth.ts';
+import { loadS3Key } from './s3-key.ts';
+import { close, listen, startDynamoStore, startS3Store, urlOf } from './stores.ts';
 
 export interface EmbeddedBackend {
   api: string;
@@ -28,9 +32,13 @@ export interface EmbeddedBackend {
   /** where s3rver itself listens; differs from `s3` behind a proxy or tunnel */
   s3Listen: string;
   bucket: string;
+  /** `unix:{socket path}`: the DynamoDB store has no TCP port */
   dynamodb: string;
   token: string;
   userId: string;
+  /** the per-install key every S3 request must be signed with */
+  s3Key: S3Key;
+  region: string;
   /** resolves once every S3 event received so far has been processed (tests use it instead of sleeps) */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -45,46 +53,41 @@ export interface EmbeddedBackendOptions {
   pendingMaxAgeSeconds?: number;
   /** false: S3 events are dropped as if the process died before handling them (crash-recovery tests) */
   processEvents?: boolean;
+  /**
+   * Trust an OpenID Connect issuer's JWTs, as API Gateway's JWT authorizer does, instead of the local
+   * token; `GET /auth/config` then tells clients where to sign in. The user ID is the token's `sub`.
+   */
+  oidc?: { issuer: string; clientId: string; scopes?: string[]; redirectUris?: string[] };
+  /** the S3 store's port (0 or absent: a free one) */
+  s3Port?: number;
+  /** origins granted CORS by the S3 store besides Ferry's own (the app, loopback serve mode) */
+  corsOrigins?: string[];
+  /** more users the API accepts (tests of one user against another's data) */
+  extraUsers?: LocalIdentity[];
 }
 
 export const LOCAL_BUCKET = 'ferry-media';
 export const LOCAL_TABLE = 'ferry';
 const BUCKET = LOCAL_BUCKET;
 const TABLE = LOCAL_TABLE;
-/** s3rver accepts only this key pair (it does not verify signatures, but it checks the key ID). */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-// Browsers (serve mode, the renderer) PUT straight to S3, so the local bucket allows any origin and
-// exposes ETag (multipart completion needs each part's).
-const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
-}
+export const LOCAL_REGION = 'us-east-1';
 
 /** Routes a client calls right before sending bytes: while they keep coming, uploads are streaming. */
 const BYTES_FOLLOW = new Set<string>(
   apiRoutes.map((r) => r.routeKey).filter((k) => k.startsWith('POST ') && (k.endsWith('/upload') || k.endsWith('/uploads') || k.endsWith('/upload-url') || k.endsWith('/parts'))),
 );
-/** A gap this long between upload requests means the burst is over (clients send them ms apart). */
-const YIELD_QUIET_MS = 150;
-/** An event waits at most this long for quiet: a long burst still gets thumbnails as it goes. */
-const YIELD_MAX_DEFER_MS = 3000;
+/** A gap this long between upload requests (and object arrivals) means the burst is over (clients send them ms apart). */
+const UPLOAD_QUIET_MS = 150;
+/**
+ * Processing slots: one per core when uploads are quiet; one core fewer while they stream, so the
+ * upload path (this thread's API, s3rver, dynalite, and the client beside us) keeps a core while
+ * processing goes on beside it instead of waiting (issue 13: the two phases overlap, not add up).
+ * Measured in docs/benchmarks/ready.md.
+ */
+const CORES = availableParallelism();
+const PROCESSING_SLOTS = CORES;
+const PROCESSING_SLOTS_WHILE_UPLOADING = Math.max(1, CORES - 1);
 
-const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** A synthetic ObjectCreated event in the shape S3 gives Lambda (used for recovery after a crash). */
 function createdEvent(bucket: string, key: string): S3Event {
@@ -135,57 +138,88 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   const backendDir = join(opts.dataDir, 'backend');
   const s3Dir = join(backendDir, 's3');
   const dbDir = join(backendDir, 'dynamodb');
-  await mkdir(s3Dir, { recursive: true });
-  await mkdir(dbDir, { recursive: true });
+  // Everything below is the user's alone (SPEC §6): new files 0600 through the umask, and what an
+  // older version left readable is tightened now.
+  usePrivateUmask();
+  for (const dir of [opts.dataDir, backendDir, s3Dir, dbDir]) ensurePrivateDir(dir);
+  tightenTree(opts.dataDir);
   const identity = await loadIdentity(backendDir);
+  const s3Key = await loadS3Key(backendDir);
+  const publicUrl = opts.s3PublicUrl?.replace(/\/+$/, '');
 
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
-  const s3Address = (await s3rver.run()) as AddressInfo;
-  const s3Url = urlOf('127.0.0.1', s3Address.port);
-
-  const dynamo = dynalite({ path: dbDir, createTableMs: 0 }) as Server;
-  const dynamoAddress = await listen(dynamo, 0, '127.0.0.1');
-  const dynamoUrl = urlOf('127.0.0.1', dynamoAddress.port);
+  const s3 = await startS3Store({
+    directory: s3Dir,
+    bucket: BUCKET,
+    key: s3Key,
+    region: LOCAL_REGION,
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
+    incomingDir: join(backendDir, 's3-incoming'),
+    ...(opts.s3Port ? { port: opts.s3Port } : {}),
+  });
+  const s3rver = s3.s3rver;
+  const s3Url = s3.url;
+  const dynamo = await startDynamoStore(dbDir, backendDir);
 
   const config: BackendConfig = {
-    region: 'us-east-1',
+    region: LOCAL_REGION,
     tableName: TABLE,
     bucketName: BUCKET,
     s3Endpoint: s3Url,
-    s3PublicUrl: opts.s3PublicUrl?.replace(/\/+$/, '') ?? s3Url,
-    dynamodbEndpoint: dynamoUrl,
+    s3PublicUrl: publicUrl ?? s3Url,
+    dynamodbSocket: dynamo.socketPath,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     pendingMaxAgeSeconds: opts.pendingMaxAgeSeconds ?? DEFAULTS.pendingMaxAgeSeconds,
     presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxImageBytes: DEFAULTS.maxImageBytes,
-    credentials: S3RVER_CREDENTIALS,
+    credentials: s3Key,
+    ...(opts.oidc
+      ? {
+          oidc: {
+            issuer: opts.oidc.issuer,
+            clientId: opts.oidc.clientId,
+            scopes: opts.oidc.scopes ?? ['openid', 'email'],
+            redirectUris: opts.oidc.redirectUris ?? ['http://127.0.0.1/callback'],
+          },
+        }
+      : {}),
   };
-  const deps = makeDeps(config, dynamoStorage);
+  // Every route runs in this one process, DELETE /media/{id} included: the storage that can delete.
+  const deps = makeDeps(config, dynamoStorageWithDelete);
   await deps.storage.ensureTable();
   await deps.storage.ensureUser(identity.userId, deps.now().toISOString(), 'Local user');
+  for (const user of opts.extraUsers ?? []) await deps.storage.ensureUser(user.userId, deps.now().toISOString(), 'Another local user');
 
   const log = (message: string, err?: unknown) => console.error(`[ferry backend] ${message}`, err ?? '');
-  const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as { withDeps(d: Deps): (e: S3Event) => Promise<unknown> };
+  const processUpload = (await import(`../functions/${eventFunctions.processUpload}.ts`)) as {
+    withDeps(d: Deps): (e: S3Event) => Promise<unknown>;
+    giveUpWithDeps(d: Deps): (e: S3Event, err: unknown) => Promise<unknown>;
+  };
   const cleanup = (await import(`../functions/${eventFunctions.cleanupPending}.ts`)) as { withDeps(d: Deps): () => Promise<unknown> };
-  // Sharp's renditions of files already sent compete with the upload path (this thread's API, s3rver
-  // and dynalite) for the same cores; measured on 2 cores, 150 × 1 MB took 3.6 s with processing
-  // beside it and 1.65 s without (docs/benchmarks/upload.md, "Backend request cost"). So processing
-  // waits while uploads keep coming (their requests, and the objects landing in S3: after the last
-  // request, the last files' bytes are still streaming), at most YIELD_MAX_DEFER_MS per event.
+  // Sharp's renditions of files already sent compete with the upload path for the same cores; measured
+  // on 2 cores, 150 × 1 MB took 3.6 s with processing at full width beside it and 1.65 s without
+  // (docs/benchmarks/upload.md). Deferring processing until uploads stop made the two phases add up
+  // (docs/benchmarks/ready.md), so it runs throughout, one slot narrower while bytes are landing (the
+  // upload requests, and the originals arriving in S3: after the last request the last files are still
+  // streaming).
   let lastUploadActivity = 0;
   const dispatcher = new EventDispatcher({
-    concurrency: 2,
+    concurrency: PROCESSING_SLOTS,
     attempts: 3,
     backoffMs: 200,
     handle: processUpload.withDeps(deps),
+    onGiveUp: processUpload.giveUpWithDeps(deps),
     log,
-    yieldTo: { lastActivity: () => lastUploadActivity, quietMs: YIELD_QUIET_MS, maxDeferMs: YIELD_MAX_DEFER_MS },
+    share: { busy: () => Date.now() - lastUploadActivity < UPLOAD_QUIET_MS, concurrency: PROCESSING_SLOTS_WHILE_UPLOADING, recheckMs: UPLOAD_QUIET_MS },
   });
   if (opts.processEvents !== false) {
     s3rver.on('event', (event: S3Event) => {
-      // Only originals count: processing's own thumbnail writes must not hold processing back.
-      if (event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) lastUploadActivity = Date.now();
+      // Processing's own thumbnail writes (six per image) are neither upload activity nor work: AWS's
+      // notification filter leaves them out by prefix, and so does this, rather than queue them for a
+      // slot behind images only to be ignored.
+      if (!event.Records?.some((r) => r.s3?.object?.key && !r.s3.object.key.startsWith(THUMBNAIL_PREFIX))) return;
+      lastUploadActivity = Date.now();
       dispatcher.dispatch(event);
     });
   }
@@ -197,13 +231,14 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     }),
   );
   const api = createServer(
-    createApiListener(routes, identity, {
+    createApiListener(routes, [identity, ...(opts.extraUsers ?? [])], {
+      ...(opts.oidc ? { authorize: jwtAuthorizer({ issuer: opts.oidc.issuer, audience: [opts.oidc.clientId] }) } : {}),
       onRoute: (routeKey) => {
         if (BYTES_FOLLOW.has(routeKey)) lastUploadActivity = Date.now();
       },
     }),
   );
-  const apiAddress = await listen(api, opts.port ?? 0, host);
+  const apiAddress = (await listen(api, opts.port ?? 0, host)) as AddressInfo;
   const apiUrl = urlOf(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, apiAddress.port);
 
   if (opts.processEvents !== false) await redispatchOrphans(deps, dispatcher);
@@ -216,7 +251,7 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
   }, sweepMs);
   sweepTimer.unref();
 
-  const ready = { api: apiUrl, s3: config.s3PublicUrl!, bucket: BUCKET, dynamodb: dynamoUrl, token: identity.token };
+  const ready = { api: apiUrl, s3: config.s3PublicUrl!, bucket: BUCKET, dynamodb: `unix:${dynamo.socketPath}`, token: identity.token };
   const infoFile = join(backendDir, 'backend.json');
   await writeFile(infoFile, JSON.stringify({ ...ready, userId: identity.userId, pid: process.pid }), { mode: 0o600 });
 
@@ -225,6 +260,8 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     ...ready,
     s3Listen: s3Url,
     userId: identity.userId,
+    s3Key,
+    region: LOCAL_REGION,
     idle: () => dispatcher.idle(),
     stop: () => {
       stopping ??= (async () => {
@@ -233,8 +270,8 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
         await dispatcher.stop();
         await sweeping;
         destroyDeps(deps);
-        await s3rver.close();
-        await close(dynamo);
+        await s3.close();
+        await dynamo.close();
         await rm(infoFile, { force: true });
       })();
       return stopping;

@@ -7,11 +7,16 @@ declare module 's3rver' {
     port?: number;
     silent?: boolean;
     directory?: string;
+    vhostBuckets?: boolean;
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
     run(): Promise<AddressInfo>;
+    /** creates the buckets of `configureBuckets` (run() does it too) */
+    configureBuckets(): Promise<void>;
+    store: { deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void> };
+    logger: { close(): void };
     close(): Promise<void>;
     on(event: 'event', listener: (event: S3Event) => void): this;
   }

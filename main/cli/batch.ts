@@ -3,10 +3,10 @@
  * progress (bars on a terminal, one line per finished file elsewhere) and building the report.
  */
 import { relative } from 'node:path';
-import prettyBytes from 'pretty-bytes';
-import { isFinal, type FileState } from '../../shared/file-states.ts';
+import { retryHelps, type ErrorCode } from '../../shared/errors.ts';
 import type { EngineHostInternals } from '../engine/host.ts';
 import type { FileRow } from '../store/queue-store.ts';
+import { BatchProgressView, barFormat, settledFor } from './progress-view.ts';
 
 /** The `--json` report (SPEC §6). */
 export interface BatchReport {
@@ -25,14 +25,11 @@ export interface FollowOptions {
   interrupted: Promise<void>;
 }
 
-// With --no-wait the command stops once the bytes are in S3: processing counts as settled.
-const settled = (s: FileState, noWait: boolean) => isFinal(s) || (noWait && s === 'processing');
-
-function line(row: FileRow): string {
+function line(row: FileRow, alreadyUploaded: boolean): string {
   const p = relative(process.cwd(), row.path) || row.path;
   switch (row.state) {
     case 'uploaded':
-      return `uploaded  ${p}  ${row.mediaId}`;
+      return alreadyUploaded ? `already uploaded  ${p}  ${row.mediaId}` : `uploaded  ${p}  ${row.mediaId}`;
     case 'processing':
       return `sent      ${p}  ${row.mediaId}`;
     case 'skipped':
@@ -47,30 +44,31 @@ function line(row: FileRow): string {
 }
 
 /** Waits until every row in `ids` has settled (or the command is interrupted); returns the report. */
-export async function followBatch(host: EngineHostInternals, ids: number[], o: FollowOptions): Promise<{ report: BatchReport; interrupted: boolean }> {
+export async function followBatch(
+  host: EngineHostInternals,
+  ids: number[],
+  o: FollowOptions,
+): Promise<{ report: BatchReport; interrupted: boolean; alreadyUploaded: number }> {
   const reported = new Set<number>();
   let interrupted = false;
   void o.interrupted.then(() => (interrupted = true));
-  const totalBytes = host.store.getMany(ids).reduce((n, r) => n + r.size, 0);
-  // cli-progress loads only on a terminal; scripted runs never pay for it.
+  // Rows already uploaded when the command starts were sent by an earlier run: a re-run says so
+  // instead of claiming to have uploaded them (issue 14).
+  const already = new Set(host.store.getMany(ids).filter((r) => r.state === 'uploaded').map((r) => r.id));
+  // cli-progress loads only on a terminal; scripted runs never pay for it. A MultiBar (of one bar)
+  // because its log() prints a line above the bar without tearing it.
   const cliProgress = o.bars ? (await import('cli-progress')).default : undefined;
-  const bar = cliProgress
-    ? new cliProgress.SingleBar(
-        {
-          format: ' {bar} {percentage}% | {done}/{files} files | {sent}/{totalBytes} | {speed}/s | ETA {eta_formatted}',
-          hideCursor: true,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      )
+  const multi = cliProgress
+    ? new cliProgress.MultiBar({ format: barFormat, hideCursor: true, clearOnComplete: false, stopOnComplete: false }, cliProgress.Presets.shades_classic)
     : undefined;
-  bar?.start(Math.max(1, totalBytes), 0, { done: 0, files: ids.length, sent: '0 B', totalBytes: prettyBytes(totalBytes), speed: '0 B' });
-  let offline = false;
+  const view = new BatchProgressView(o.noWait);
+  const bar = multi?.create(1000, 0, view.read([], Date.now()));
+  const say = (text: string) => (multi ? multi.log(text + '\n') : console.log(text));
   const offOnline = host.onEvent((e) => {
     if (e.type === 'online') {
-      offline = !e.online;
+      view.offline = !e.online;
       const msg = e.online ? 'backend reachable again, resuming' : 'backend unreachable: holding the queue and retrying';
-      if (!o.json) process.stderr.write((bar ? '\n' : '') + msg + '\n');
+      if (!o.json) (multi ? say : (t: string) => process.stderr.write(t + '\n'))(msg);
     }
   });
   // The table is read every 200 ms for the bar; the end of the batch is noticed at once instead
@@ -81,7 +79,7 @@ export async function followBatch(host: EngineHostInternals, ids: number[], o: F
   let wake: (() => void) | undefined;
   const offState = host.engine.onStateChange((id, state) => {
     if (!watched.has(id)) return;
-    if (settled(state, o.noWait)) settledIds.add(id);
+    if (settledFor(state, o.noWait)) settledIds.add(id);
     else settledIds.delete(id);
     if (settledIds.size === watched.size) wake?.();
   });
@@ -89,28 +87,25 @@ export async function followBatch(host: EngineHostInternals, ids: number[], o: F
     for (;;) {
       const rows = host.store.getMany(ids);
       settledIds.clear();
-      for (const r of rows) if (settled(r.state, o.noWait)) settledIds.add(r.id);
       let done = 0;
-      let sent = 0;
       for (const r of rows) {
-        const live = host.engine.toItem(r);
-        sent += r.state === 'skipped' ? r.size : live.bytesSent;
-        if (settled(r.state, o.noWait)) {
-          done++;
-          if (!reported.has(r.id)) {
-            reported.add(r.id);
-            if (!o.json && !bar) console.log(line(r));
-            if (bar && (r.state === 'failed' || r.state === 'cancelled')) process.stderr.write('\n' + line(r) + '\n');
-          }
-        }
+        if (!settledFor(r.state, o.noWait)) continue;
+        settledIds.add(r.id);
+        done++;
+        if (reported.has(r.id)) continue;
+        reported.add(r.id);
+        // On a terminal the bar counts successes; what needs reading (why a file was skipped or
+        // failed) is printed above it, as it is when piped.
+        if (o.json) continue;
+        if (!bar) console.log(line(r, already.has(r.id)));
+        else if (r.state === 'failed' || r.state === 'cancelled' || r.state === 'skipped') say(line(r, false));
       }
       if (bar) {
-        const t = host.engine.totals();
-        bar.update(Math.min(totalBytes, sent), {
-          done,
-          sent: prettyBytes(Math.min(totalBytes, sent)),
-          speed: prettyBytes(t.rate) + (offline ? ' (offline)' : ''),
-        });
+        const fields = view.read(
+          rows.map((r) => ({ state: r.state, size: r.size, bytesSent: host.engine.toItem(r).bytesSent })),
+          Date.now(),
+        );
+        bar.update(fields.value, fields);
       }
       if (done === rows.length || interrupted) break;
       let timer: NodeJS.Timeout | undefined;
@@ -127,18 +122,40 @@ export async function followBatch(host: EngineHostInternals, ids: number[], o: F
       wake = undefined;
     }
   } finally {
-    bar?.stop();
+    multi?.stop();
     offOnline();
     offState();
   }
   const report: BatchReport = { uploaded: [], failed: [], skipped: [] };
+  let alreadyUploaded = 0;
   for (const r of host.store.getMany(ids)) {
-    if (r.state === 'uploaded' || (o.noWait && r.state === 'processing')) report.uploaded.push({ path: r.path, mediaId: r.mediaId ?? '' });
-    else if (r.state === 'skipped') report.skipped.push({ path: r.path, reason: r.skipReason ?? 'skipped' });
+    if (r.state === 'uploaded' || (o.noWait && r.state === 'processing')) {
+      report.uploaded.push({ path: r.path, mediaId: r.mediaId ?? '' });
+      if (already.has(r.id)) alreadyUploaded++;
+    } else if (r.state === 'skipped') report.skipped.push({ path: r.path, reason: r.skipReason ?? 'skipped' });
     else if (r.state === 'failed') report.failed.push({ path: r.path, code: r.error?.code ?? 'INTERNAL', message: r.error?.message ?? '' });
     else if (r.state === 'cancelled') report.failed.push({ path: r.path, code: 'CANCELLED', message: 'cancelled' });
   }
-  return { report, interrupted };
+  return { report, interrupted, alreadyUploaded };
+}
+
+/**
+ * The last line of `ferry upload` and `ferry retry`: what this run did, in words that match it. Files
+ * an earlier run sent are "already uploaded"; `ferry retry --all` is suggested only when a failure
+ * is one a retry can fix (a damaged or unsupported file fails the same way again).
+ */
+export function summaryLine(report: BatchReport, alreadyUploaded: number): string {
+  const sentNow = report.uploaded.length - alreadyUploaded;
+  const parts: string[] = [];
+  if (sentNow > 0 || alreadyUploaded === 0) parts.push(`${sentNow} uploaded`);
+  if (alreadyUploaded > 0) parts.push(`${alreadyUploaded} already uploaded`);
+  parts.push(`${report.skipped.length} skipped`, `${report.failed.length} failed`);
+  const retryable = report.failed.filter((f) => retryHelps(f.code as ErrorCode)).length;
+  const permanent = report.failed.length - retryable;
+  let advice = '';
+  if (retryable > 0) advice = ` (ferry retry --all to try ${retryable === report.failed.length ? 'them' : `the ${retryable} that may work`} again)`;
+  else if (permanent > 0) advice = ` (${permanent === 1 ? 'it needs' : 'they need'} fixing first: see the reason${permanent === 1 ? '' : 's'} above)`;
+  return parts.join(', ') + advice;
 }
 
 /** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */

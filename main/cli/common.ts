@@ -3,17 +3,21 @@
  * finding the target album, and numbers from flags.
  */
 import type { Album } from '../../shared/api.ts';
+import { parseBwSchedule } from '../../shared/bwlimit.ts';
+import type { Settings } from '../../shared/engine-api.ts';
 import { resolveDataDir } from '../config/paths.ts';
 import { openEngineHost, type EngineHostInternals, type OpenEngineHostOptions } from '../engine/host.ts';
+import { AuthRequiredError } from '../engine/errors.ts';
 import { parseRate } from '../engine/settings.ts';
 
 /**
  * Exit codes scripts can rely on:
  * 0 every file uploaded (or skipped: a duplicate, or not a media file); 1 at least one file failed;
  * 2 usage error (bad flag, missing path, unknown album without --create-album);
- * 3 the backend could not be reached or started; 130 interrupted (Ctrl-C), the queue resumes next run.
+ * 3 the backend could not be reached or started; 4 the saved login is gone (`ferry login` again; the
+ * queue is kept and resumes); 130 interrupted (Ctrl-C), the queue resumes next run.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, backend: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, backend: 3, signIn: 4, interrupted: 130 } as const;
 
 /** A usage mistake: printed without a stack, exits 2. */
 export class UsageError extends Error {}
@@ -58,6 +62,22 @@ export function rateFlag(value: string | undefined): number {
 }
 
 /**
+ * The run's bandwidth from `--limit-rate` (one rate) or `--bwlimit` (an rclone timetable); neither
+ * leaves the saved settings in force. Either flag replaces the saved timetable for this run.
+ */
+export function bandwidthFlags(flags: { limitRate?: string; bwlimit?: string }): Partial<Pick<Settings, 'bandwidthLimit' | 'bandwidthSchedule'>> {
+  if (flags.limitRate !== undefined && flags.bwlimit !== undefined) throw new UsageError('give --limit-rate or --bwlimit, not both');
+  if (flags.limitRate !== undefined) return { bandwidthLimit: rateFlag(flags.limitRate), bandwidthSchedule: '' };
+  if (flags.bwlimit === undefined) return {};
+  try {
+    parseBwSchedule(flags.bwlimit);
+  } catch (err) {
+    throw new UsageError(`--bwlimit: ${(err as Error).message}`);
+  }
+  return { bandwidthSchedule: flags.bwlimit };
+}
+
+/**
  * The album `--album` names: an album ID, else the oldest album with that title, else (with
  * `--create-album`) a new one. Calls retry for a while, since the backend may be coming up.
  */
@@ -68,6 +88,11 @@ export async function resolveAlbum(host: EngineHostInternals, idOrTitle: string,
       albums = await host.client.listAlbums();
       break;
     } catch (err) {
+      if (err instanceof AuthRequiredError) {
+        console.error(`ferry: ${err.message}`);
+        await host.close();
+        process.exit(EXIT.signIn);
+      }
       if (attempt >= 20) {
         console.error(`ferry: backend at ${host.apiUrl} does not answer: ${(err as Error).message}`);
         await host.close();

@@ -1,5 +1,6 @@
 import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 
 /** Ferry's data directory: `--data-dir`, else FERRY_DATA_DIR, else the platform's per-user app data folder. */
 export function resolveDataDir(explicit?: string): string {
@@ -24,4 +25,27 @@ export function dataPaths(dataDir: string) {
     queueDb: join(dataDir, 'queue.sqlite'),
     settings: join(dataDir, 'settings.json'),
   };
+}
+
+/**
+ * Makes the data directory the user's alone before Ferry writes to it (SPEC §6): 0700, files this
+ * process creates 0600 through the umask (SQLite gives its -wal/-shm files the database's mode),
+ * and its entries an older version left open tightened. Only one level deep: a 0700 directory
+ * already closes everything below it, and the backend walks its own subtree (the S3 store can hold
+ * many thousands of files) when it starts.
+ */
+export function preparePrivateDataDir(dataDir: string): void {
+  try {
+    process.umask(0o077);
+  } catch {
+    // a worker thread cannot change the process-wide umask; the chmods below still apply
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const name of readdirSync(dataDir)) {
+    const path = join(dataDir, name);
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    // symlinks are left alone: chmod would follow them out of the directory
+    if (st && !st.isSymbolicLink() && st.mode & 0o077) chmodSync(path, st.mode & 0o700);
+  }
 }

@@ -14,6 +14,7 @@ import {
   ipcMain,
   nativeImage,
   net,
+  powerMonitor,
   protocol,
   safeStorage,
   session,
@@ -21,8 +22,7 @@ import {
 } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineApi, EngineEvent, QueueTotals, Settings } from '../../shared/engine-api.ts';
-import { pendingStates } from '../../shared/file-states.ts';
+import type { EngineApi, EngineEvent, Settings } from '../../shared/engine-api.ts';
 import { engineCallChannel, engineEventChannel } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
 import { resolveDataDir } from '../config/paths.ts';
@@ -30,7 +30,9 @@ import { openEngineHost, type EngineHost } from '../engine/host.ts';
 import type { ForkBackend } from '../launcher/launch.ts';
 import { appCsp, appHost, isTrustedSender } from './security.ts';
 import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.ts';
+import { keepBackendSecret, redactSettings } from '../engine/settings.ts';
 import { trayIconDataUrl } from './icon.ts';
+import { BatteryPause, DesktopStatus, type DesktopActions } from './desktop-glue.ts';
 
 const here = import.meta.dirname;
 const rendererDir = join(here, '..', 'renderer');
@@ -40,7 +42,10 @@ const settingsFile = join(dataDir, 'desktop-settings.json');
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 let win: BrowserWindow | undefined;
+// Held here so the tray is not garbage-collected (its icon would vanish); destroyed on quit.
 let tray: Tray | undefined;
+let status: DesktopStatus | undefined;
+let battery: BatteryPause | undefined;
 let host: EngineHost | undefined;
 // Calls that arrive while the engine is (re)starting wait for it instead of failing: the window
 // loads before the embedded backend is up.
@@ -81,7 +86,7 @@ async function startEngine(): Promise<EngineHost> {
 
 function onEngineEvent(event: EngineEvent): void {
   win?.webContents.send(engineEventChannel, event);
-  if (event.type === 'totals') showProgress(event.totals);
+  status?.apply(event);
   if (event.type === 'batch-finished' && Notification.isSupported()) {
     const failed = event.failed > 0;
     new Notification({
@@ -93,20 +98,36 @@ function onEngineEvent(event: EngineEvent): void {
   }
 }
 
-function showProgress(t: QueueTotals): void {
-  const active = pendingStates.reduce((n, s) => n + t.byState[s], 0);
-  const fraction = t.bytesTotal > 0 ? t.bytesSent / t.bytesTotal : 0;
-  win?.setProgressBar(active > 0 ? fraction : -1, { mode: t.byState.failed > 0 ? 'error' : 'normal' });
-  tray?.setToolTip(active > 0 ? `Ferry: ${Math.round(fraction * 100)}%, ${active} to go` : `Ferry: ${t.byState.uploaded} uploaded`);
-}
+/** What the tray, the power glue and the test hook ask of the app: the engine as it is now. */
+const actions: DesktopActions = {
+  openWindow: () => {
+    if (!win) return createWindow();
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  },
+  pauseAll: async () => (host ?? (await hostReady)).api.pauseAll(),
+  resumeAll: async () => (host ?? (await hostReady)).api.resumeAll(),
+  quit: () => app.quit(),
+  notify: (title, body) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show();
+  },
+};
 
 /** The engine API as the renderer sees it: backend choice and start-at-login are desktop settings. */
 function desktopApi(): EngineApi {
   const engine = async (): Promise<EngineApi> => (host ?? (await hostReady)).api;
-  const merge = (s: Settings): Settings => ({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
+  // The page never gets a remote token back (redactSettings), and an empty one keeps what is set.
+  const merge = (s: Settings): Settings => redactSettings({ ...s, backend: desktop.backend, startAtLogin: desktop.startAtLogin });
   return new Proxy({} as EngineApi, {
     get(_t, name: keyof EngineApi) {
       if (name === 'getSettings') return async () => merge(await (await engine()).getSettings());
+      if (name === 'resumeAll') {
+        return async () => {
+          battery?.userResumed();
+          await (await engine()).resumeAll();
+        };
+      }
       if (name === 'updateSettings') {
         return async (patch: Partial<Settings>) => {
           const { backend, startAtLogin, ...rest } = patch;
@@ -114,11 +135,13 @@ function desktopApi(): EngineApi {
             app.setLoginItemSettings({ openAtLogin: startAtLogin });
             desktop = { ...desktop, startAtLogin };
           }
-          const backendChanged = backend !== undefined && JSON.stringify(backend) !== JSON.stringify(desktop.backend);
-          if (backend) desktop = { ...desktop, backend };
+          const chosen = backend && keepBackendSecret(backend, desktop.backend);
+          const backendChanged = chosen !== undefined && JSON.stringify(chosen) !== JSON.stringify(desktop.backend);
+          if (chosen) desktop = { ...desktop, backend: chosen };
           saveDesktopSettings(settingsFile, desktop, safeStorage);
           const api = await engine();
           const saved = Object.keys(rest).length ? await api.updateSettings(rest) : await api.getSettings();
+          if (rest.pauseOnBattery !== undefined) await battery?.setEnabled(rest.pauseOnBattery);
           if (backendChanged) {
             // The backend is an engine-host option, so switching it means reopening the host.
             unsubscribe?.();
@@ -128,6 +151,7 @@ function desktopApi(): EngineApi {
             await old?.close();
             host = await startEngine();
             resolveHost(host);
+            await startBatteryPause(host);
           }
           return merge(saved);
         };
@@ -192,23 +216,44 @@ function createWindow(): void {
     },
   });
   win.once('ready-to-show', () => win?.show());
-  win.on('closed', () => (win = undefined));
+  win.on('closed', () => {
+    win = undefined;
+    status?.setWindow(undefined);
+  });
+  status?.setWindow(win);
   void win.loadURL('app://ferry/index.html');
 }
 
 function createTray(): void {
-  tray = new Tray(nativeImage.createFromDataURL(trayIconDataUrl));
-  tray.setToolTip('Ferry');
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Show Ferry', click: () => (win ? win.show() : createWindow()) },
-      { label: 'Pause all', click: () => void host?.api.pauseAll() },
-      { label: 'Resume all', click: () => void host?.api.resumeAll() },
-      { type: 'separator' },
-      { label: 'Quit', click: () => app.quit() },
-    ]),
-  );
-  tray.on('click', () => (win ? win.show() : createWindow()));
+  const t = new Tray(nativeImage.createFromDataURL(trayIconDataUrl));
+  tray = t;
+  // Resume from the tray is the user's choice, like the window's Resume all: battery pause steps back.
+  const trayActions: DesktopActions = { ...actions, resumeAll: () => (battery?.userResumed(), actions.resumeAll()) };
+  status = new DesktopStatus({ setToolTip: (text) => t.setToolTip(text), setMenu: (items) => t.setContextMenu(Menu.buildFromTemplate(items)) }, trayActions, false);
+  t.on('click', () => actions.openWindow());
+}
+
+/** Pause on battery, from the saved setting; started once the engine is up. */
+async function startBatteryPause(opened: EngineHost): Promise<void> {
+  const settings = await opened.api.getSettings();
+  const s = await opened.api.status();
+  status?.apply({ type: 'paused', paused: s.paused });
+  let paused = s.paused;
+  opened.onEvent((e) => {
+    if (e.type === 'paused') paused = e.paused;
+  });
+  battery?.stop();
+  battery = new BatteryPause(powerMonitor, actions, () => paused, settings.pauseOnBattery);
+  await battery.start();
+}
+
+// The e2e journey's view of the glue (never set outside tests): the tray menu as built, and the
+// last taskbar progress, which Playwright cannot read from the OS.
+if (process.env.FERRY_E2E_HOOKS === '1') {
+  (globalThis as { ferryTestHooks?: unknown }).ferryTestHooks = {
+    trayLabels: () => status?.menu.map((m) => (m.type === 'separator' ? '-' : `${m.label}${m.enabled === false ? ' (off)' : ''}`)),
+    progress: () => status?.progress,
+  };
 }
 
 const api = desktopApi();
@@ -231,6 +276,8 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting || !host) return;
     event.preventDefault();
     quitting = true;
+    battery?.stop();
+    tray?.destroy();
     const closing = host;
     host = undefined;
     void closing.close().finally(() => app.quit());
@@ -245,6 +292,7 @@ if (!app.requestSingleInstanceLock()) {
     try {
       host = await startEngine();
       resolveHost(host);
+      await startBatteryPause(host);
     } catch (err) {
       new Notification({ title: 'Ferry could not start its engine', body: err instanceof Error ? err.message : String(err) }).show();
     }

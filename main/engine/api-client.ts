@@ -26,6 +26,7 @@ import {
   type SingleUpload,
   type UploadResponse,
 } from '../../shared/api.ts';
+import type { TokenSource } from '../auth/token-provider.ts';
 import { HttpError, NetworkError } from './errors.ts';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -57,23 +58,29 @@ export interface ApiClient {
   ): Promise<{ media: Media; duplicateOf?: string | undefined }>;
   abortUpload(mediaId: string): Promise<void>;
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
+  /** `DELETE /media/{id}`: the original, its renditions and the record. */
+  deleteMedia(mediaId: string): Promise<void>;
   mediaStatus(mediaIds: string[], signal?: AbortSignal): Promise<Media[]>;
 }
 
-/** Builds the real client over `fetch`. */
-export function createApiClient(opts: { baseUrl: string; token: string; fetch?: FetchLike; timeoutMs?: number }): ApiClient {
+/**
+ * Builds the real client over `fetch`. `token` is a fixed bearer token (the embedded backend's,
+ * `--token`), or a TokenSource (a saved login): then a 401 gets one fresh token and one more try.
+ */
+export function createApiClient(opts: { baseUrl: string; token: string | TokenSource; fetch?: FetchLike; timeoutMs?: number }): ApiClient {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S | null, body?: unknown, signal?: AbortSignal): Promise<z.infer<S>> {
+  const source = typeof opts.token === 'string' ? undefined : opts.token;
+
+  async function send(method: string, path: string, token: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Response;
     try {
-      res = await doFetch(baseUrl + path, {
+      return await doFetch(baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: combined,
       });
@@ -81,6 +88,20 @@ export function createApiClient(opts: { baseUrl: string; token: string; fetch?: 
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
       const cause = (err as { cause?: { code?: string } }).cause;
       throw new NetworkError(`${method} ${path}: ${cause?.code ?? (err as Error).message}`, cause?.code ?? (err as Error).name, { cause: err });
+    }
+  }
+
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S | null, body?: unknown, signal?: AbortSignal): Promise<z.infer<S>> {
+    let token = source ? await source.getToken() : (opts.token as string);
+    let res = await send(method, path, token, body, signal);
+    if (res.status === 401 && source) {
+      // An access token can expire between the check and the API's (clock skew, a long request), or be
+      // revoked: one fresh token and one more try. The source throws AuthRequiredError when there is none.
+      await res.body?.cancel().catch(() => undefined);
+      token = await source.rejected(token);
+      res = await send(method, path, token, body, signal);
+      // A second 401 for a token minted just now is not expiry: the source gives up on the login (throws).
+      if (res.status === 401) await source.rejected(token);
     }
     const text = await res.text().catch(() => '');
     if (!res.ok) {
@@ -122,6 +143,9 @@ export function createApiClient(opts: { baseUrl: string; token: string; fetch?: 
       call('POST', `/media/${enc(mediaId)}/complete`, completeUploadResponse, { parts, ...(sha256 ? { sha256 } : {}) }, signal),
     abortUpload: async (mediaId) => {
       await call('DELETE', `/media/${enc(mediaId)}/upload`, null);
+    },
+    deleteMedia: async (mediaId) => {
+      await call('DELETE', `/media/${enc(mediaId)}`, null);
     },
     getMedia: async (mediaId, signal) => (await call('GET', `/media/${enc(mediaId)}`, mediaResponse, undefined, signal)).media,
     mediaStatus: async (mediaIds, signal) => (await call('POST', '/media/status', mediaListResponse, { mediaIds }, signal)).media,

@@ -57,9 +57,19 @@ export class Engine {
     const emit = (e: EngineEvent) => this.emit(e);
     const stop = this.stopController.signal;
     const progress = new ProgressTracker();
-    this.views = new QueueViews({ store: deps.store, progress, clock: deps.clock, emit, isActive: (id) => this.active.has(id) });
+    this.views = new QueueViews({
+      store: deps.store,
+      progress,
+      clock: deps.clock,
+      emit,
+      isActive: (id) => this.active.has(id),
+      placeholderOf: (id) => this.rows.placeholders.get(id),
+    });
     const touch = (id: number) => this.views.touch(id);
     this.rows = new RowStates({ store: deps.store, touch });
+    this.rows.listeners.add((_id, state) => {
+      if (isFinal(state)) this.views.noteSettled();
+    });
     this.net = new Connectivity({
       api: deps.api,
       clock: deps.clock,
@@ -289,6 +299,26 @@ export class Engine {
       for (const id of ids) if (this.retry(id)) n++;
     }
     return n;
+  }
+
+  /**
+   * Takes settled rows (uploaded, failed, skipped, cancelled) off the list, which is how a failed or
+   * skipped row stops asking for attention; rows still moving are left alone (cancel those first).
+   * Answers the ids removed. The backend is not touched: a failed record there is the album's filter's
+   * business, an uploaded one stays uploaded.
+   */
+  dismiss(ids: readonly number[]): number[] {
+    const removed = this.d.store.getMany([...new Set(ids)]).filter((r) => isFinal(r.state) && !this.active.has(r.id)).map((r) => r.id);
+    if (removed.length === 0) return removed;
+    this.d.store.deleteRows(removed);
+    this.emit({ type: 'removed', ids: removed });
+    this.views.invalidateTotals();
+    return removed;
+  }
+
+  /** Cancels each of `ids` in turn (see `cancel`); settled rows are left as they are. */
+  async cancelMany(ids: readonly number[]): Promise<void> {
+    for (const id of new Set(ids)) await this.cancel(id);
   }
 
   /** Removes uploaded, skipped and cancelled rows; answers their ids. */

@@ -48,6 +48,20 @@ export class AbortedError extends Error {
   }
 }
 
+/**
+ * The login behind the API token is gone (refresh token revoked or expired): nothing is wrong with
+ * the file. It is an abort with the `shutdown` reason, so wherever the engine meets it the row goes
+ * back to `queued` with its parts kept, never to `failed`; the token provider has already paused the
+ * engine (host.ts) so nothing is started again until the user signs in.
+ */
+export class AuthRequiredError extends AbortedError {
+  constructor(message: string) {
+    super('shutdown');
+    this.name = 'AuthRequiredError';
+    this.message = message;
+  }
+}
+
 /** A failure that retrying cannot fix; the file is marked failed with this code. */
 export class FatalError extends Error {
   readonly code: ErrorCode;

@@ -3,6 +3,7 @@
  * is written before the next begins, so a crash resumes from the last finished step: a hashed file is
  * not hashed again, a requested upload is not requested again, a finished part is not sent again.
  */
+import { basename } from 'node:path';
 import type { SingleUpload, UploadResponse } from '../../shared/api.ts';
 import { MULTIPART_THRESHOLD } from '../../shared/multipart.ts';
 import type { FilePatch, FileRow } from '../store/queue-store.ts';
@@ -108,7 +109,7 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
     const hash = sha256;
     const answer = await ctx.retry.run(row.id, 'api', signal, () => requestUpload(ctx, row, hash, signal));
     if ('duplicateOf' in answer) {
-      rows.set(row.id, 'skipped', { mediaId: answer.mediaId, skipReason: `duplicate of ${answer.duplicateOf}` });
+      rows.set(row.id, 'skipped', { mediaId: answer.mediaId, skipReason: await duplicateReason(ctx, answer.duplicateOf, signal) });
       return;
     }
     const u = answer.upload;
@@ -239,4 +240,15 @@ function requestUpload(ctx: RunContext, row: FileRow, sha256: string | null, sig
   // Hashed files go in batches (upload-batcher.ts); a large file not hashed yet asks on its own, at once.
   if (sha256) return ctx.batcher.request(albumId, { filename, mimeType: row.mimeType, size: row.size, sha256 }, signal);
   return api.requestAlbumUpload(albumId, { filename, mimeType: row.mimeType, size: row.size }, signal);
+}
+
+/**
+ * Why a duplicate was skipped, naming the original by its file name (from this queue, else from the
+ * backend), not by a media ID nobody recognises (issue 14); the ID only when neither knows a name.
+ */
+async function duplicateReason(ctx: RunContext, duplicateOf: string, signal: AbortSignal): Promise<string> {
+  const local = ctx.d.store.findByMediaId(duplicateOf);
+  let name = local ? basename(local.path) : undefined;
+  if (!name) name = await ctx.d.api.getMedia(duplicateOf, signal).then((m) => m.filename, () => undefined);
+  return `duplicate of ${name ?? duplicateOf}, already in this album`;
 }

@@ -5,29 +5,37 @@
  * exposes the whole `EngineApi` of shared/engine-api.ts.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EngineApi, EngineEvent, Settings, UploadTarget, WatchedFolder } from '../../shared/engine-api.ts';
-import { dataPaths } from '../config/paths.ts';
+import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 import { ensureEmbeddedBackend, type BackendHandle, type ForkBackend } from '../launcher/launch.ts';
 import { openDatabase } from '../store/db.ts';
 import { QueueStore } from '../store/queue-store.ts';
+import { fileCredentialStore, type CredentialStore } from '../auth/credentials.ts';
+import { LoginTokenProvider } from '../auth/token-provider.ts';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { Engine, type EngineOptionsInput } from './engine.ts';
 import { sha256File } from './hash.ts';
 import { sha256Parts } from './part-hasher.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { keepBackendSecret, loadSettings, redactSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from './clock.ts';
 
 import { TokenBucket } from './token-bucket.ts';
 import { createGotTransport } from './transport.ts';
 import type { FolderWatcher, WatchOptions } from '../intake/watcher.ts';
 import { addPaths, type AddOptions, type AddResult } from '../intake/add-paths.ts';
+import { parseBwSchedule } from '../../shared/bwlimit.ts';
+import { PreviewCache } from './previews.ts';
+import { listFolder } from './folders.ts';
+import { deleteMediaMany } from './delete-media.ts';
 
 /** Kept here too: callers imported real time from the host before clock.ts existed. */
 export { realClock } from './clock.ts';
 
 export interface EngineHost {
   api: EngineApi;
+  /** queue-row previews as bytes, for serve mode's HTTP endpoint */
+  previews: PreviewCache;
   onEvent(listener: (e: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -38,6 +46,8 @@ export interface EngineHostInternals extends EngineHost {
   store: QueueStore;
   client: ApiClient;
   apiUrl: string;
+  /** set while the engine is paused because the login is gone: the sentence to show */
+  readonly signInRequired: string | undefined;
   /** adds paths and returns the row of every file given (the CLI reports on exactly those) */
   addPathsWithIds(paths: string[], target: UploadTarget, opts?: Partial<AddOptions>): Promise<AddResult>;
 }
@@ -62,15 +72,20 @@ export interface OpenEngineHostOptions {
   /** start the enabled watched folders (the CLI's `upload` does not want them) */
   startWatches?: boolean;
   /** one run's concurrency and bandwidth (CLI flags), not written to settings */
-  overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit'>>;
+  overrides?: Partial<Pick<Settings, 'concurrency' | 'partConcurrency' | 'bandwidthLimit' | 'bandwidthSchedule'>>;
   /** stop an embedded backend this host started when it closes (default true) */
   stopBackendOnClose?: boolean;
+  /** saved logins (`ferry login`); default the data dir's file, Electron passes its keychain-backed one */
+  credentials?: CredentialStore;
+  /** how often a host paused for sign-in looks for a new login (default 5 s) */
+  signInPollMs?: number;
 }
 
 /** Opens the engine for a data directory (see the module comment). */
 export async function openEngineHost(opts: OpenEngineHostOptions): Promise<EngineHostInternals> {
   const dataDir = resolve(opts.dataDir);
   const paths = dataPaths(dataDir);
+  preparePrivateDataDir(dataDir);
   let settings: Settings = loadSettings(paths.settings);
   const run = { ...settings, ...opts.overrides };
 
@@ -90,9 +105,24 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   }
 
   const store = new QueueStore(openDatabase(paths.queueDb));
-  const client = createApiClient({ baseUrl: apiUrl, token });
+  // A remote API without a token uses the login `ferry login` saved for it, if there is one.
+  const credentials = opts.credentials ?? fileCredentialStore(dataDir);
+  const saved = !backend && !token ? await credentials.load(apiUrl) : undefined;
+  const auth = saved ? signInPause(store, () => engine, (e) => emit(e), opts.signInPollMs ?? 5000) : undefined;
+  const provider = auth ? new LoginTokenProvider({ apiUrl, store: credentials, onSignedOut: auth.signedOut, onSignedIn: auth.signedIn }) : undefined;
+  auth?.bind(provider!);
+  const client = createApiClient({ baseUrl: apiUrl, token: provider ?? token });
   const engineApi = opts.wrapApi ? opts.wrapApi(client) : client;
   const bucket = new TokenBucket(run.bandwidthLimit, realClock);
+  // Checked when saved (ipc schema) or given (--bwlimit); an unreadable hand-edited file means no table.
+  const scheduleOf = (text: string) => {
+    try {
+      return parseBwSchedule(text);
+    } catch {
+      return null;
+    }
+  };
+  bucket.setSchedule(scheduleOf(run.bandwidthSchedule));
   const engine = new Engine(
     {
       store,
@@ -111,11 +141,18 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   );
   engine.start();
 
+  const previews = new PreviewCache({ dir: join(dataDir, 'previews'), pathOf: (id) => store.get(id)?.path });
   const listeners = new Set<(e: EngineEvent) => void>();
   const emit = (e: EngineEvent) => {
     for (const l of listeners) l(e);
   };
   engine.onEvent(emit);
+  auth?.resumeIfSignedIn();
+  if (!auth && store.getFlag(PAUSED_FOR_SIGN_IN) === '1') {
+    // Paused for a login that this run does not use (a --token, the embedded backend): nothing to wait for.
+    store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+    engine.resumeAll();
+  }
 
   const watchers = new Map<number, FolderWatcher>();
   const withMissing = (w: Omit<WatchedFolder, 'missing'>): WatchedFolder => ({ ...w, missing: watchers.get(w.id)?.missing ?? false });
@@ -166,12 +203,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
   const api: EngineApi = {
     status: async () => ({ online: engine.online, paused: engine.paused, apiUrl, totals: engine.totals() }),
     listQueue: async ({ offset, limit, states }) => {
-      const page = store.page(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
+      const page = store.pageOrdered(Math.max(0, offset), Math.min(Math.max(1, limit), 1000), states);
       return { items: page.rows.map((r) => engine.toItem(r)), total: page.total };
     },
     addPaths: async (p, target) => {
       const r = await addWithIds(p, target);
-      return { added: r.added, skipped: r.skipped };
+      return { added: r.added, skipped: r.skipped, unsupported: r.unsupported };
     },
     pauseAll: async () => engine.pauseAll(),
     resumeAll: async () => engine.resumeAll(),
@@ -181,8 +218,12 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       engine.retry(id);
     },
     retryAllFailed: async () => ({ retried: engine.retryAllFailed() }),
-    cancel: (id) => engine.cancel(id),
+    cancel: (ids) => engine.cancelMany(ids),
+    dismiss: async (ids) => ({ dismissed: engine.dismiss(ids).length }),
     clearFinished: async () => ({ removed: engine.clearFinished().length }),
+    deleteMedia: (mediaIds) => deleteMediaMany(client, store, mediaIds, (ids) => emit({ type: 'removed', ids })),
+    listFolder: (path) => listFolder(path),
+    preview: (id) => previews.dataUrl(id),
     listAlbums: () => client.listAlbums(),
     createAlbum: (title) => client.createAlbum(title),
     listAlbumMedia: (albumId, cursor) => client.listAlbumMedia(albumId, cursor),
@@ -205,23 +246,28 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       await stopWatch(id);
       store.intake.removeWatch(id);
     },
-    getSettings: async () => settings,
+    getSettings: async () => redactSettings(settings),
     updateSettings: async (patch) => {
-      settings = { ...settings, ...patch };
+      settings = { ...settings, ...patch, ...(patch.backend ? { backend: keepBackendSecret(patch.backend, settings.backend) } : {}) };
       saveSettings(paths.settings, settings);
       engine.setConcurrency(settings.concurrency, settings.partConcurrency);
       bucket.setRate(settings.bandwidthLimit);
-      return settings;
+      bucket.setSchedule(scheduleOf(settings.bandwidthSchedule));
+      return redactSettings(settings);
     },
   };
 
   let closed = false;
   return {
     api,
+    previews,
     engine,
     store,
     client,
     apiUrl,
+    get signInRequired() {
+      return auth?.message();
+    },
     addPathsWithIds: addWithIds,
     onEvent: (listener) => {
       listeners.add(listener);
@@ -230,10 +276,62 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
     close: async () => {
       if (closed) return;
       closed = true;
+      auth?.close();
       await Promise.all([...watchers.keys()].map(stopWatch));
       await engine.stop();
       store.db.close();
       if (backend && opts.stopBackendOnClose !== false) await backend.stop();
     },
+  };
+}
+
+/** Queue flag: the engine was paused because the login was lost, and resumes by itself after sign-in. */
+const PAUSED_FOR_SIGN_IN = 'pausedForSignIn';
+
+/**
+ * The pause-on-lost-login hook, kept out of the engine: the token provider reports the loss, this
+ * pauses the engine (rows in flight go back to `queued` through AuthRequiredError, an abort), tells
+ * the clients why, and polls the saved login until `ferry login` replaces it, then resumes.
+ */
+function signInPause(store: QueueStore, engine: () => Engine, emit: (e: EngineEvent) => void, pollMs: number) {
+  let provider: LoginTokenProvider | undefined;
+  let reason: string | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stopPolling = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const poll = () => {
+    if (timer) return;
+    timer = setInterval(() => void provider?.check(), pollMs);
+    timer.unref?.();
+  };
+  return {
+    bind: (p: LoginTokenProvider) => (provider = p),
+    message: () => reason,
+    signedOut: (message: string) => {
+      reason = message;
+      store.setFlag(PAUSED_FOR_SIGN_IN, '1');
+      engine().pauseAll();
+      emit({ type: 'paused', paused: true, reason: message });
+      poll();
+    },
+    signedIn: () => {
+      reason = undefined;
+      stopPolling();
+      if (store.getFlag(PAUSED_FOR_SIGN_IN) !== '1') return;
+      store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+      engine().resumeAll();
+    },
+    /** a pause left by an earlier run: resume now if the login works again, else keep polling */
+    resumeIfSignedIn: () => {
+      if (store.getFlag(PAUSED_FOR_SIGN_IN) !== '1') return;
+      void provider?.check().then((ok) => {
+        if (!ok) return;
+        store.setFlag(PAUSED_FOR_SIGN_IN, '0');
+        engine().resumeAll();
+      });
+    },
+    close: stopPolling,
   };
 }

@@ -5,6 +5,7 @@
 import type { EngineEvent, QueueItem, QueueTotals } from '../../shared/engine-api.ts';
 import type { FileRow, QueueStore } from '../store/queue-store.ts';
 import type { ProgressTracker } from './progress.ts';
+import { WindowRate, estimateEta } from './throughput.ts';
 import type { Clock } from './token-bucket.ts';
 
 export interface QueueViewsDeps {
@@ -14,6 +15,8 @@ export interface QueueViewsDeps {
   emit(e: EngineEvent): void;
   /** true while the engine runs the file (its last error is shown while it retries) */
   isActive(id: number): boolean;
+  /** the record's ThumbHash and colour once processed, if this session saw them */
+  placeholderOf(id: number): { thumbhash: string; dominantColor?: string } | undefined;
 }
 
 /** Builds items and totals, and sends what changed since the last flush. */
@@ -21,6 +24,14 @@ export class QueueViews {
   private readonly dirty = new Set<number>();
   private totalsDirty = true;
   private lastTotalsAt = 0;
+  // The queue's rate and ETA come from windows over counts that only grow (bytes sent, files
+  // settled): the sum of per-file rates read 0 B/s while many small files moved, and an ETA from
+  // bytes alone said nothing about the thumbnails still to make (issue 14).
+  private readonly byteRate = new WindowRate(8_000, 1_000, { fromFirstChange: true });
+  private readonly settleRate = new WindowRate(10_000, 1_000, { fromFirstChange: true });
+  private sentEver = 0;
+  private lastSent: number | undefined;
+  private settledEver = 0;
 
   private readonly d: QueueViewsDeps;
 
@@ -32,6 +43,11 @@ export class QueueViews {
   touch(id: number): void {
     this.dirty.add(id);
     this.totalsDirty = true;
+  }
+
+  /** A file reached a final state (uploaded, failed, skipped, cancelled): one more for the ETA's rate. */
+  noteSettled(): void {
+    this.settledEver++;
   }
 
   /** Rows were added or removed in bulk: the next flush sends totals. */
@@ -58,6 +74,7 @@ export class QueueViews {
     if (row.albumId) item.albumId = row.albumId;
     if (row.skipReason) item.skipReason = row.skipReason;
     if (row.thumbnail) item.thumbnail = row.thumbnail;
+    Object.assign(item, this.d.placeholderOf(row.id));
     return item;
   }
 
@@ -73,7 +90,19 @@ export class QueueViews {
     }
     const bytesSent = t.bytesSent + Math.max(0, sentLive);
     const left = t.bytesTotal - bytesSent;
-    return { ...t, bytesSent, rate: live.rate, etaSeconds: live.rate > 1 ? Math.ceil(left / live.rate) : null };
+    // Clearing or dismissing rows lowers bytesSent: only growth counts.
+    this.sentEver += Math.max(0, bytesSent - (this.lastSent ?? bytesSent));
+    this.lastSent = bytesSent;
+    const now = this.d.clock.now();
+    this.byteRate.record(now, this.sentEver);
+    this.settleRate.record(now, this.settledEver);
+    const s = t.byState;
+    // Paused files wait for the user, not for the uploader: they are not in the ETA.
+    const filesLeft = s.queued + s.hashing + s.requesting + s.uploading + s.processing;
+    const windowed = this.byteRate.rate();
+    const rate = left > 0 ? Math.round(windowed ?? live.rate) : 0;
+    const etaSeconds = estimateEta({ bytesLeft: left, bytesPerSecond: windowed ?? (live.rate || null), filesLeft, filesPerSecond: this.settleRate.rate() });
+    return { ...t, bytesSent, rate, etaSeconds: filesLeft === 0 ? null : etaSeconds };
   }
 
   /** Sends the coalesced changes since the last flush: changed rows, live progress, totals. */

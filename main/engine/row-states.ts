@@ -16,7 +16,14 @@ export interface RowStatesDeps {
 /** Writes state changes and counts the batch's outcomes (for the `batch-finished` event). */
 export class RowStates {
   readonly listeners = new Set<(id: number, state: FileState) => void>();
-  private counts = { uploaded: 0, failed: 0 };
+  /**
+   * Each file's latest outcome since the last batch notice, by id: a file that failed and then went
+   * through on a retry is one upload, not one upload and one failure (the notice said "3 failed"
+   * after every file had gone through, issue 14).
+   */
+  private outcomes = new Map<number, 'uploaded' | 'failed'>();
+  /** placeholders of rows uploaded in this session, painted until their thumbnail loads (memory only: a nicety) */
+  readonly placeholders = new Map<number, { thumbhash: string; dominantColor?: string }>();
 
   private readonly d: RowStatesDeps;
 
@@ -34,7 +41,7 @@ export class RowStates {
   /** The row failed for good with `error`. */
   fail(id: number, error: ErrorInfo): void {
     this.set(id, 'failed', { error });
-    this.counts.failed++;
+    this.outcomes.set(id, 'failed');
   }
 
   /** True when the media record settled the row (uploaded or failed by processing). */
@@ -42,7 +49,8 @@ export class RowStates {
     switch (media.status) {
       case 'uploaded':
         this.set(id, 'uploaded', { thumbnail: media.thumbnails?.small ?? media.thumbnails?.cover ?? null, bytesSent: media.size });
-        this.counts.uploaded++;
+        if (media.thumbhash) this.placeholders.set(id, { thumbhash: media.thumbhash, ...(media.dominantColor ? { dominantColor: media.dominantColor } : {}) });
+        this.outcomes.set(id, 'uploaded');
         return true;
       case 'failed':
         this.fail(id, media.error ?? { code: 'PROCESSING_FAILED', message: 'processing failed' });
@@ -56,9 +64,10 @@ export class RowStates {
 
   /** The outcomes counted since the last call, then zero; undefined when there were none. */
   takeBatchCounts(): { uploaded: number; failed: number } | undefined {
-    const c = this.counts;
-    if (c.uploaded + c.failed === 0) return undefined;
-    this.counts = { uploaded: 0, failed: 0 };
+    if (this.outcomes.size === 0) return undefined;
+    const c = { uploaded: 0, failed: 0 };
+    for (const o of this.outcomes.values()) c[o]++;
+    this.outcomes = new Map();
     return c;
   }
 }

@@ -8,7 +8,9 @@ export const defaultSettings: Settings = {
   concurrency: 16,
   partConcurrency: 4,
   bandwidthLimit: 0,
+  bandwidthSchedule: '',
   startAtLogin: false,
+  pauseOnBattery: false,
 };
 
 /** Reads settings, filling in defaults for anything missing or unreadable. */
@@ -26,7 +28,7 @@ export function loadSettings(file: string): Settings {
  * because settings files can hold a backend's token.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
   renameSync(tmp, file);
@@ -38,6 +40,20 @@ export function writeJsonAtomic(file: string, value: unknown): void {
  */
 export function saveSettings(file: string, settings: Settings): void {
   writeJsonAtomic(file, settings);
+}
+
+/** Settings as the UI may see them: a remote backend's token never goes back to a page (serve mode's included). */
+export function redactSettings(settings: Settings): Settings {
+  const b = settings.backend;
+  return b.mode === 'remote' ? { ...settings, backend: { mode: 'remote', apiUrl: b.apiUrl, token: '', tokenSet: b.token !== '' } } : settings;
+}
+
+/** A backend choice from the UI: an empty token means "keep the one set", for the same API URL only. */
+export function keepBackendSecret(next: Settings['backend'], current: Settings['backend']): Settings['backend'] {
+  if (next.mode !== 'remote') return next;
+  const { tokenSet: _shown, ...chosen } = next;
+  if (chosen.token === '' && current.mode === 'remote' && current.apiUrl === chosen.apiUrl) return { ...chosen, token: current.token };
+  return chosen;
 }
 
 /** Parses a rate like `5M`, `500K`, `1.5MB/s` or plain bytes per second. */

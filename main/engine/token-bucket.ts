@@ -4,6 +4,7 @@
  * there is no timer to leak.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { bwRateAt, type BwSchedule } from '../../shared/bwlimit.ts';
 
 import type { Clock } from './clock.ts';
 
@@ -11,16 +12,23 @@ export type { Clock } from './clock.ts';
 
 /** A token bucket in bytes; rate 0 means unlimited. */
 export class TokenBucket {
-  private rate: number;
+  private fixedRate: number;
+  /** a timetable (`--bwlimit`) wins over the fixed rate; read on the clock at each take, so no timer */
+  private schedule: BwSchedule | null = null;
   private tokens: number;
   private last: number;
   private readonly clock: Clock;
 
   constructor(bytesPerSecond: number, clock: Clock) {
-    this.rate = bytesPerSecond;
+    this.fixedRate = bytesPerSecond;
     this.clock = clock;
     this.tokens = bytesPerSecond;
     this.last = clock.now();
+  }
+
+  /** The limit in force now (bytes per second, 0 = none). */
+  get rate(): number {
+    return this.schedule ? bwRateAt(this.schedule, this.clock.now()) : this.fixedRate;
   }
 
   get limited(): boolean {
@@ -28,27 +36,34 @@ export class TokenBucket {
   }
 
   setRate(bytesPerSecond: number): void {
-    this.rate = bytesPerSecond;
+    this.fixedRate = bytesPerSecond;
     this.tokens = Math.min(this.tokens, bytesPerSecond);
   }
 
-  private refill(): void {
+  /** Follows a timetable instead of the fixed rate (null: back to the fixed rate). */
+  setSchedule(schedule: BwSchedule | null): void {
+    this.schedule = schedule;
+    this.tokens = Math.min(this.tokens, this.rate);
+  }
+
+  private refill(rate: number): void {
     const now = this.clock.now();
     // Burst capped at one second's worth, so a paused bucket does not release a flood on resume.
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.tokens = Math.min(rate, this.tokens + ((now - this.last) / 1000) * rate);
     this.last = now;
   }
 
   /** Waits until `bytes` may be sent. */
   async take(bytes: number, signal?: AbortSignal): Promise<void> {
-    while (this.rate > 0) {
-      this.refill();
-      if (this.tokens >= Math.min(bytes, this.rate)) {
+    for (let rate = this.rate; rate > 0; rate = this.rate) {
+      this.refill(rate);
+      if (this.tokens >= Math.min(bytes, rate)) {
         this.tokens -= bytes;
         return;
       }
-      const need = Math.min(bytes, this.rate) - this.tokens;
-      await this.clock.sleep(Math.max(5, (need / this.rate) * 1000), signal);
+      const need = Math.min(bytes, rate) - this.tokens;
+      // A timetable can lift or change the limit while this waits; the loop reads it again after.
+      await this.clock.sleep(Math.max(5, (need / rate) * 1000), signal);
     }
   }
 }

@@ -45,7 +45,10 @@ export interface AddOptions {
 
 export interface AddResult {
   added: number;
+  /** every file not added: already in the queue, or not a type Ferry uploads */
   skipped: number;
+  /** of the skipped, those Ferry does not upload (a `.txt`): said apart, not as "already queued" */
+  unsupported: number;
   /** the row of every file that was given, new or existing: what a CLI run reports on */
   ids: number[];
 }
@@ -53,7 +56,7 @@ export interface AddResult {
 /** Adds files (folders recursively) for `target`. */
 export async function addPaths(store: QueueStore, paths: string[], target: UploadTarget, opts: AddOptions): Promise<AddResult> {
   const key = targetKey(target);
-  const result: AddResult = { added: 0, skipped: 0, ids: [] };
+  const result: AddResult = { added: 0, skipped: 0, unsupported: 0, ids: [] };
   const pending: { path: string; size: number; mtimeMs: number }[] = [];
   const flush = async () => {
     // Comfy metadata is read outside the transaction (it is I/O); rows go in one commit per batch.
@@ -79,6 +82,9 @@ export async function addPaths(store: QueueStore, paths: string[], target: Uploa
   return result;
 }
 
+/** The MIME type a row of a file Ferry does not upload is stored with. */
+const UNSUPPORTED_MIME = 'application/octet-stream';
+
 function addOne(
   store: QueueStore,
   f: { path: string; size: number; mtimeMs: number },
@@ -90,6 +96,7 @@ function addOne(
 ): void {
   const existing = store.findByPath(f.path, key);
   if (existing && existing.size === f.size && existing.mtimeMs === f.mtimeMs) {
+    if (existing.state === 'skipped' && existing.mimeType === UNSUPPORTED_MIME) result.unsupported++;
     if (opts.requeueFailed && isRetryable(existing.state)) {
       store.transaction(() => {
         store.forgetUpload(existing.id, retryReset);
@@ -105,9 +112,10 @@ function addOne(
   const mimeType = mimeTypeForFilename(basename(f.path));
   const albumId = target.albumId;
   if (!mimeType) {
-    const id = store.insertFile({ path: f.path, target: key, size: f.size, mtimeMs: f.mtimeMs, mimeType: 'application/octet-stream', ...(albumId ? { albumId } : {}) }, 'skipped');
+    const id = store.insertFile({ path: f.path, target: key, size: f.size, mtimeMs: f.mtimeMs, mimeType: UNSUPPORTED_MIME, ...(albumId ? { albumId } : {}) }, 'skipped');
     store.update(id, { skipReason: `not an image or video Ferry uploads (${extname(f.path) || 'no extension'})` });
     result.skipped++;
+    result.unsupported++;
     result.ids.push(id);
     return;
   }

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dataPaths } from '../config/paths.ts';
+import { dataPaths, preparePrivateDataDir } from '../config/paths.ts';
 
 /** What `backend.json` holds: the ready line plus the pid of the process serving it. */
 export interface BackendInfo {
@@ -111,8 +111,9 @@ export async function findRunningBackend(dataDir: string): Promise<BackendInfo |
 export const forkWithNode: ForkBackend = (args, env) => {
   const dataDir = args[args.indexOf('--data-dir') + 1]!;
   const { backendDir } = dataPaths(dataDir);
-  mkdirSync(backendDir, { recursive: true });
-  const log = openSync(`${backendDir}/backend.log`, 'a');
+  preparePrivateDataDir(dataDir);
+  mkdirSync(backendDir, { recursive: true, mode: 0o700 });
+  const log = openSync(`${backendDir}/backend.log`, 'a', 0o600);
   const bin = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
   const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', log, log], env });
   closeSync(log);

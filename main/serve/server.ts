@@ -1,7 +1,8 @@
 /**
  * Serve mode: the built renderer over HTTP and the engine API over a WebSocket, on 127.0.0.1 only,
  * behind a random token. The browser gets the token in the URL it is given; the first page load
- * turns it into an HttpOnly SameSite=Strict cookie so the page's own assets and socket carry it.
+ * turns it into an HttpOnly SameSite=Strict cookie (named per port) so the page's own assets and
+ * socket carry it, and the page then drops it from the address bar.
  * Host and Origin are checked too: a token alone does not stop DNS rebinding or a cross-site socket.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,10 +14,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineApi, EngineEvent } from '../../shared/engine-api.ts';
 import { wsCallFrame, type WsServerFrame } from '../../shared/ipc.ts';
 import { dispatchEngineCall } from '../ipc/dispatch.ts';
+import { handleApiRoute, type ApiRouteDeps } from './api-routes.ts';
 
 /** What serve mode needs of the engine: its API and its event stream (an `EngineHost` fits). */
 export interface EngineLink {
   api: EngineApi;
+  /** queue-row previews for `GET /api/preview/{id}` (an `EngineHost` has them) */
+  previews?: ApiRouteDeps['previews'];
   onEvent(listener: (e: EngineEvent) => void): () => void;
 }
 
@@ -27,6 +31,8 @@ export interface ServeOptions {
   port?: number;
   /** fixed token for tests; a random one otherwise */
   token?: string;
+  /** where files dropped into the page are written (`<data dir>/staging`); without it drops are refused */
+  stagingDir?: string;
 }
 
 export interface ServeHandle {
@@ -37,7 +43,11 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-const cookieName = 'ferry_token';
+/**
+ * Cookies are scoped by host, not port: two `ferry serve` on 127.0.0.1 would overwrite each other's
+ * token cookie (and one would send its token to the other), so the name carries the port.
+ */
+const cookieNameFor = (port: number) => `ferry_token_${port}`;
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -58,12 +68,26 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === cookieName) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
+}
+
+/** A path's decoded form, or undefined when its percent-escapes are malformed (`/%E0%A4%A`). */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The CSP of the served page: own scripts only, no eval; images may come from the backend's S3. */
@@ -89,7 +113,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
-    const given = url.searchParams.get('token') ?? cookieToken(req);
+    const given = url.searchParams.get('token') ?? cookieToken(req, cookieNameFor(port));
     return given !== undefined && given !== null && sameSecret(given, token);
   };
 
@@ -104,10 +128,19 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       if (!allowedHosts().has(req.headers.host ?? '')) return refuse(res, 403, 'Wrong Host header: open the URL ferry serve printed.');
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins().has(origin)) return refuse(res, 403, 'Cross-origin requests are refused.');
-      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET.');
+      const isApi = url.pathname.startsWith('/api/');
+      if (!isApi && req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET.');
       if (!authorized(req, url)) return refuse(res, 401, 'Missing or wrong token: open the URL ferry serve printed, token included.');
+      // Browsers send Origin on every PUT; one without it is not our page (SameSite cookies aside).
+      if (isApi && req.method !== 'GET' && origin === undefined) return refuse(res, 403, 'Cross-origin requests are refused.');
+      if (isApi) {
+        if (!opts.stagingDir && req.method === 'PUT') return refuse(res, 404, 'This server takes no uploads.');
+        return handleApiRoute(req, res, url, { api: opts.engine.api, stagingDir: opts.stagingDir ?? '', ...(opts.engine.previews ? { previews: opts.engine.previews } : {}) });
+      }
 
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+      const decoded = decodePath(url.pathname);
+      if (decoded === undefined) return refuse(res, 400, 'Malformed path.');
+      const rel = url.pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
       const file = normalize(join(opts.rendererDir, rel));
       if (!file.startsWith(opts.rendererDir + sep)) return refuse(res, 404, 'Not found.');
       const st = await stat(file).catch(() => undefined);
@@ -124,12 +157,14 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       };
       if (target.endsWith('.html')) {
         headers['content-security-policy'] = serveCsp(port);
-        headers['set-cookie'] = `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+        headers['set-cookie'] = `${cookieNameFor(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
       }
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     })().catch((err: unknown) => {
-      if (!res.headersSent) refuse(res, 500, 'Serve mode failed: ' + String(err));
+      // The exception's text stays in this process's log: it can name paths and internals.
+      console.error('[ferry serve]', err);
+      if (!res.headersSent) refuse(res, 500, 'Serve mode failed.');
       else res.destroy();
     });
   });
@@ -142,9 +177,10 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     };
     if (url.pathname !== '/ws') return deny('404 Not Found');
     if (!allowedHosts().has(req.headers.host ?? '')) return deny('403 Forbidden');
-    // Browsers always send Origin on a WebSocket; its absence means a non-browser client with the token.
+    // Browsers always send Origin on a WebSocket, so the socket requires one of ours: the page this
+    // server served is its only client.
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().has(origin)) return deny('403 Forbidden');
+    if (origin === undefined || !allowedOrigins().has(origin)) return deny('403 Forbidden');
     if (!authorized(req, url)) return deny('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.engine));
   });

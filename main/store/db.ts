@@ -4,7 +4,7 @@
  * `PRAGMA user_version`, applied in one transaction each.
  */
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const migrations: string[] = [
@@ -81,8 +81,10 @@ export const SCHEMA_VERSION = migrations.length;
 
 /** Opens (creating if needed) the queue database and brings its schema up to date. */
 export function openDatabase(file: string): DatabaseSync {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(file);
+  // The queue holds paths and prompts; SQLite gives its -wal and -shm files the database's mode.
+  if (file !== ':memory:') chmodSync(file, 0o600);
   db.exec('PRAGMA journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
   db.exec('PRAGMA synchronous = NORMAL');

@@ -5,6 +5,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { QueueTotals } from '../../shared/engine-api.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import { segmentSlices } from '../../shared/queue-order.ts';
 import {
   IllegalTransitionError,
   fileStates,
@@ -150,6 +151,24 @@ export class QueueStore extends Statements {
     const rows = this.q('SELECT * FROM files ORDER BY id DESC LIMIT ? OFFSET ?').all(limit, offset) as unknown as RawRow[];
     const total = (this.q('SELECT COUNT(*) AS n FROM files').get() as { n: number }).n;
     return { rows: rows.map(toRow), total };
+  }
+
+  /**
+   * A page for the UI in attention order (shared/queue-order.ts): in progress, then waiting, then
+   * settled. Each segment is one state read through the (state, id) index, never a sort of the table.
+   */
+  pageOrdered(offset: number, limit: number, states?: readonly FileState[]): { rows: FileRow[]; total: number } {
+    const counts = Object.fromEntries(
+      (this.q('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as { state: FileState; n: number }[]).map((r) => [r.state, r.n]),
+    ) as Partial<Record<FileState, number>>;
+    const total = fileStates.reduce((n, s) => n + (!states || states.includes(s) ? (counts[s] ?? 0) : 0), 0);
+    const rows: FileRow[] = [];
+    for (const slice of segmentSlices(counts, offset, limit, states)) {
+      const dir = slice.newestFirst ? 'DESC' : 'ASC';
+      const raw = this.q(`SELECT * FROM files WHERE state = ? ORDER BY id ${dir} LIMIT ? OFFSET ?`).all(slice.state, slice.limit, slice.offset);
+      for (const r of raw as unknown as RawRow[]) rows.push(toRow(r));
+    }
+    return { rows, total };
   }
 
   /** Counts and bytes per state, aggregated in SQLite (one indexed pass, no rows in memory). */

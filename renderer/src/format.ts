@@ -98,12 +98,15 @@ export function errorAdvice(code: ErrorCode): string {
       return 'The file is empty. Check the original, or Cancel it.';
     case 'UPLOAD_EXPIRED':
       return 'The upload took too long and expired. Press Retry to start it again.';
+    case 'UPLOAD_MISSING':
+      return 'The file never arrived in storage (or was deleted before it was processed). Press Retry to send it again.';
     case 'RATE_LIMITED':
       return 'The backend is busy. Ferry slows down and retries; press Retry to try now.';
     case 'CANCELLED':
       return 'You cancelled this file. Press Retry to upload it after all.';
     case 'UPLOAD_REJECTED':
     case 'INVALID_REQUEST':
+    case 'BODY_TOO_LARGE':
     case 'CONFLICT':
       return 'The backend rejected the upload. Press Retry; if it fails again, check the backend log.';
     case 'PROCESSING_FAILED':
@@ -114,4 +117,20 @@ export function errorAdvice(code: ErrorCode): string {
       return String(_exhaustive);
     }
   }
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What adding files did, in words: files Ferry does not upload are said apart from files already in
+ * the queue (a `.txt` in a fresh data dir read "skipped 1 already queued", issue 14).
+ */
+export function addedNotice(res: { added: number; skipped: number; unsupported: number }): string {
+  const types = 'Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.';
+  if (res.added === 0 && res.skipped === 0) return `Nothing to upload there. ${types}`;
+  const queued = res.skipped - res.unsupported;
+  const parts = [`Added ${plural(res.added, 'file')}`];
+  if (queued > 0) parts.push(`${queued} ${queued === 1 ? 'was' : 'were'} already in the queue`);
+  if (res.unsupported > 0) parts.push(`skipped ${plural(res.unsupported, 'file')} that ${res.unsupported === 1 ? 'is' : 'are'} not a photo or video`);
+  return `${parts.join('; ')}.${res.unsupported > 0 ? ` ${types}` : ''}`;
 }

@@ -1,21 +1,23 @@
 /**
- * `npm run bench thumbnails`: process-upload's rendition core on a 4000×3000 JPEG beside the vips CLI
- * (vipsthumbnail, default settings) and ImageMagick making the same six renditions of the same file,
- * in the same run. Each contender runs under /usr/bin/time in its own process, so wall time and peak
- * RSS are measured the same way for all three (ours includes Node's own ~50 MB baseline).
+ * `npm run bench thumbnails`: process-upload's rendition core on a 4000×3000 photo-like JPEG (photos.ts)
+ * beside the vips CLI (vipsthumbnail, default settings) and ImageMagick making the same six renditions
+ * of the same file (display ≤ 2560, squares cropped around the subject: vips's `--smartcrop attention`;
+ * ImageMagick has no saliency crop, so its squares are centred), in the same run. Each contender runs
+ * under /usr/bin/time in its own process, so wall time and peak RSS are measured the same way for all
+ * three (ours includes Node's own ~50 MB baseline).
  *
  * Targets (issue 2): ≤ ½ the vips CLI's time, ≥ 3.5× faster than ImageMagick, peak RSS < 300 MB.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { albumRenditions } from '../../shared/renditions.ts';
 import { renderRenditions } from '../../backend-lambda/lib/renditions.ts';
+import { benchPhotos } from './photos.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const dir = resolve('.bench/thumbnails');
-const source = join(dir, 'source-4000x3000.jpg');
+let source = '';
 
 /** Worker mode: read the file, make the six renditions, write them; what process-upload does minus S3. */
 async function worker(input: string, outDir: string): Promise<void> {
@@ -25,26 +27,6 @@ async function worker(input: string, outDir: string): Promise<void> {
   for (const r of result.renditions) writeFileSync(join(outDir, `${r.name}.webp`), r.data);
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ coreMs: ms, sizes: result.renditions.map((r) => `${r.name} ${r.width}×${r.height}`) }) + '\n');
-}
-
-/** A photo-like 4000×3000 JPEG (smooth gradients plus noise, so it compresses like a camera's). */
-async function makeSource(): Promise<void> {
-  if (existsSync(source)) return;
-  const w = 4000;
-  const h = 3000;
-  const raw = Buffer.alloc(w * h * 3);
-  let seed = 1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const n = (seed >> 16) & 31;
-      const i = (y * w + x) * 3;
-      raw[i] = Math.min(255, ((x / w) * 200 + n) | 0);
-      raw[i + 1] = Math.min(255, ((y / h) * 200 + n) | 0);
-      raw[i + 2] = Math.min(255, (128 + 100 * Math.sin(x / 97) * Math.cos(y / 61) + n) | 0);
-    }
-  }
-  await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).withMetadata({ orientation: 1 }).toFile(source);
 }
 
 interface Measure {
@@ -67,7 +49,7 @@ function vipsScript(out: string): string {
   return albumRenditions
     .map((r) =>
       r.fit === 'cover'
-        ? `vipsthumbnail ${q(source)} --size ${r.width}x${r.height} --smartcrop centre -o ${q(join(out, `${r.name}.webp`))}[Q=${r.quality},strip]`
+        ? `vipsthumbnail ${q(source)} --size ${r.width}x${r.height} --smartcrop attention -o ${q(join(out, `${r.name}.webp`))}[Q=${r.quality},strip]`
         : `vipsthumbnail ${q(source)} --size '${r.width}x${r.height}>' -o ${q(join(out, `${r.name}.webp`))}[Q=${r.quality},strip]`,
     )
     .join(' && ');
@@ -102,7 +84,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   if (process.argv[2] === '--worker') return worker(process.argv[3]!, process.argv[4]!);
   mkdirSync(dir, { recursive: true });
-  await makeSource();
+  source = (await benchPhotos(1))[0]!;
   const magick = ['/usr/bin/magick', '/usr/bin/convert'].find((b) => existsSync(b));
   const haveVips = spawnSync('vipsthumbnail', ['--version']).status === 0;
 
@@ -133,7 +115,7 @@ async function main(): Promise<void> {
   else console.log('ImageMagick not found: apt-get install imagemagick');
 
   const ours = median(rows[0]!.wall);
-  console.log(`source: ${source} (4000×3000 JPEG), ${RUNS} runs each, median wall time; peak RSS is the largest of the runs`);
+  console.log(`source: ${source} (4000×3000 photo-like JPEG), ${RUNS} runs each, median wall time; peak RSS is the largest of the runs`);
   console.log('| contender | wall s (median) | runs | peak RSS MB | display.webp bytes | time vs ferry |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {

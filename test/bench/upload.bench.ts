@@ -13,8 +13,9 @@
  * Peak RSS is the uploader process's (GNU time's max resident set size). Results go to .bench/upload.json.
  * FERRY_BENCH_SMALL / FERRY_BENCH_LARGE_MIB shrink the data for a quick run.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeLargeMp4 } from '../helpers/engine-fixtures.ts';
@@ -69,13 +70,14 @@ interface Backend {
   bucket: string;
   dynamodb: string;
   token: string;
-  pid: number;
+  /** the S3 store's key for rclone and the AWS CLI */
+  key: { accessKeyId: string; secretAccessKey: string };
   stop(): void;
 }
 
-async function startBackend(dataDir: string, s3PublicUrl?: string): Promise<Backend> {
+async function startBackend(dataDir: string, s3?: { port: number; publicUrl: string }): Promise<Backend> {
   rmSync(dataDir, { recursive: true, force: true });
-  const args = ['bin/ferry.js', 'backend', '--data-dir', dataDir, ...(s3PublicUrl ? ['--s3-public-url', s3PublicUrl] : [])];
+  const args = ['bin/ferry.js', 'backend', '--data-dir', dataDir, ...(s3 ? ['--s3-port', String(s3.port), '--s3-public-url', s3.publicUrl] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
     let buf = '';
@@ -86,58 +88,46 @@ async function startBackend(dataDir: string, s3PublicUrl?: string): Promise<Back
     });
     child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
   });
-  const info = JSON.parse(line) as Omit<Backend, 'stop' | 'pid'>;
+  const info = JSON.parse(line) as Omit<Backend, 'stop' | 'key'>;
   // SIGKILL: on SIGTERM the backend first finishes the thumbnails it owes (a --no-wait run leaves
   // 150 behind), which would run on the same cores during the next scenario. Its data is thrown away.
-  return { ...info, pid: child.pid!, stop: () => child.kill('SIGKILL') };
+  return { ...info, key: s3Credentials(dataDir), stop: () => child.kill('SIGKILL') };
+}
+
+/** A free TCP port on 127.0.0.1 (for `--s3-port`: the S3 proxy must know where to forward before the backend starts). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((res) => srv.close(() => res()));
+  return port;
 }
 
 /**
- * The port s3rver listens on inside the backend process: the ready line names only the public S3
- * URL (the proxy), so it is the process's listening TCP port that is neither the API nor DynamoDB.
+ * S3 credentials for rclone and the AWS CLI: the one place that knows how they are obtained (the
+ * store's per-install key, as `ferry backend --print-credentials` gives it).
  */
-function s3rverUrl(b: Backend): string {
-  const inodes = new Set(
-    readdirSync(`/proc/${b.pid}/fd`).flatMap((fd) => {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${b.pid}/fd/${fd}`, { encoding: 'utf8' }) ?? '');
-      return m ? [m[1]!] : [];
-    }),
-  );
-  const ports = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[3] === '0A' && inodes.has(f[9] ?? ''))
-    .map((f) => parseInt(f[1]!.split(':')[1]!, 16));
-  const known = new Set([Number(new URL(b.api).port), Number(new URL(b.dynamodb).port)]);
-  const port = ports.find((p) => !known.has(p));
-  if (!port) throw new Error(`no s3rver port among ${ports.join(', ')}`);
-  return `http://127.0.0.1:${port}`;
+function s3Credentials(dataDir: string): { accessKeyId: string; secretAccessKey: string } {
+  const out = spawnSync(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir, '--print-credentials', '--json'], { encoding: 'utf8' });
+  return JSON.parse(out.stdout) as { accessKeyId: string; secretAccessKey: string };
 }
 
-/**
- * S3 credentials for rclone and the AWS CLI: the one place that knows them (the embedded S3's key
- * pair), so a change in how they are obtained changes only this function.
- */
-function s3Credentials(): { accessKeyId: string; secretAccessKey: string } {
-  return { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-}
-
-function rcloneEnv(endpoint: string): Record<string, string> {
-  const c = s3Credentials();
+function rcloneEnv(b: Backend, endpoint: string): Record<string, string> {
+  const c = b.key;
   return {
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
     RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: c.accessKeyId,
     RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: c.secretAccessKey,
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
     RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
     RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
     AWS_CA_BUNDLE: '',
   };
 }
 
-function awsEnv(): Record<string, string> {
-  const c = s3Credentials();
+function awsEnv(b: Backend): Record<string, string> {
+  const c = b.key;
   const cfg = join(root, 'aws-config');
   writeFileSync(cfg, '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 10\n');
   return { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
@@ -171,10 +161,10 @@ async function timed(tool: string, cmd: string, args: string[], bytes: number, e
 }
 
 const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const rclone = (src: string, dest: string, endpoint: string, bytes: number, extra: string[] = [], label = 'rclone copy --transfers 8') =>
-  timed(label, 'rclone', ['copy', src, `bench:${dest}`, '--transfers', '8', '--s3-no-check-bucket', ...extra], bytes, rcloneEnv(endpoint));
-const awsCp = (src: string, dest: string, endpoint: string, bytes: number) =>
-  timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', endpoint, src, `s3://${dest}/`], bytes, awsEnv());
+const rclone = (b: Backend, src: string, dest: string, endpoint: string, bytes: number, extra: string[] = [], label = 'rclone copy --transfers 8') =>
+  timed(label, 'rclone', ['copy', src, `bench:${dest}`, '--transfers', '8', '--s3-no-check-bucket', ...extra], bytes, rcloneEnv(b, endpoint));
+const awsCp = (b: Backend, src: string, dest: string, endpoint: string, bytes: number) =>
+  timed('aws s3 cp --recursive', aws, ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', endpoint, src, `s3://${dest}/`], bytes, awsEnv(b));
 
 /** `ferry upload` with its defaults, its API calls through `apiProxy` (counted by route). */
 async function ferry(b: Backend, apiProxy: FaultProxy, dir: string, album: string, bytes: number, extra: string[], label: string): Promise<Result> {
@@ -198,15 +188,15 @@ function table(title: string, rows: Result[]) {
 
 /** The small-file run of one scenario: every tool through the same proxies, with `latencyMs` on every answer. */
 async function smallScenario(name: string, latencyMs: number, data: Awaited<ReturnType<typeof makeData>>): Promise<Result[]> {
-  const s3Proxy = await startFaultProxy(undefined, { latencyMs });
-  const b = await startBackend(join(root, `backend-${name}`), latencyMs > 0 ? s3Proxy.url : undefined);
+  const port = await freePort();
+  const s3Proxy = await startFaultProxy(`http://127.0.0.1:${port}`, { latencyMs });
+  const b = await startBackend(join(root, `backend-${name}`), latencyMs > 0 ? { port, publicUrl: s3Proxy.url } : undefined);
   const s3 = latencyMs > 0 ? s3Proxy.url : b.s3;
-  if (latencyMs > 0) s3Proxy.setTarget(s3rverUrl(b));
   const apiProxy = await startFaultProxy(b.api, { latencyMs });
   try {
     const rows: Result[] = [];
-    rows.push(await rclone(data.small, `${b.bucket}/rclone-${name}`, s3, data.smallBytes));
-    rows.push(await awsCp(data.small, `${b.bucket}/aws-${name}`, s3, data.smallBytes));
+    rows.push(await rclone(b, data.small, `${b.bucket}/rclone-${name}`, s3, data.smallBytes));
+    rows.push(await awsCp(b, data.small, `${b.bucket}/aws-${name}`, s3, data.smallBytes));
     // The waiting run goes first: it leaves no processing backlog behind to slow the next one down.
     rows.push(await ferry(b, apiProxy, data.small, `bench-${name}-wait`, data.smallBytes, [], 'ferry (+ thumbnails done)'));
     rows.push(await ferry(b, apiProxy, data.small, `bench-${name}`, data.smallBytes, ['--no-wait'], 'ferry (bytes in S3, --no-wait)'));
@@ -228,8 +218,8 @@ results.latency = await smallScenario('latency', LATENCY_MS, data);
   try {
     const rows: Result[] = [];
     const chunked = ['--s3-chunk-size', '8M', '--s3-upload-concurrency', '4', '--s3-upload-cutoff', '32M'];
-    rows.push(await rclone(data.large, `${b.bucket}/rclone-large`, b.s3, data.largeBytes, chunked, 'rclone copy (8 MiB parts, 4 in flight)'));
-    rows.push(await awsCp(data.large, `${b.bucket}/aws-large`, b.s3, data.largeBytes));
+    rows.push(await rclone(b, data.large, `${b.bucket}/rclone-large`, b.s3, data.largeBytes, chunked, 'rclone copy (8 MiB parts, 4 in flight)'));
+    rows.push(await awsCp(b, data.large, `${b.bucket}/aws-large`, b.s3, data.largeBytes));
     rows.push(await ferry(b, apiProxy, data.large, 'bench-large', data.largeBytes, ['--no-wait'], 'ferry, cold (8 MiB parts, 4 in flight, sha256 while sending)'));
     results.large = rows;
     table(`one ${LARGE_MIB} MiB file`, rows);

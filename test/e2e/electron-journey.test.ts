@@ -33,7 +33,7 @@ describe.skipIf(skipReason !== '')(`desktop app (Electron)${skipReason ? ` (skip
     app = await _electron.launch({
       executablePath: (electron as { path: string }).path,
       args: [resolve('.'), '--no-sandbox'],
-      env: { ...process.env, FERRY_DATA_DIR: join(root, 'data') },
+      env: { ...process.env, FERRY_DATA_DIR: join(root, 'data'), FERRY_E2E_HOOKS: '1' },
     });
     page = await app.firstWindow();
     await page.getByText('Nothing queued yet').waitFor({ timeout: wait });
@@ -88,4 +88,26 @@ describe.skipIf(skipReason !== '')(`desktop app (Electron)${skipReason ? ` (skip
     await waitForThumbnails(page, 4, wait);
     await shot(page, 'electron-album');
   }, 240_000);
+
+  it('tray menu and taskbar progress follow the queue; pause on battery pauses and resumes', async () => {
+    type Hooks = { trayLabels(): string[]; progress(): number | undefined };
+    const hooks = () => app.evaluate(() => {
+      const h = (globalThis as { ferryTestHooks?: Hooks }).ferryTestHooks!;
+      return { labels: h.trayLabels(), progress: h.progress() };
+    });
+    // The journey above finished every file: no bar on the icon, Pause all offered.
+    expect(await hooks()).toEqual({ labels: ['Open Ferry', '-', 'Pause all', 'Resume (off)', '-', 'Quit Ferry'], progress: -1 });
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel(/Pause uploads while on battery power/).check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor({ timeout: wait });
+    // powerMonitor is an EventEmitter: emitting its event is what the OS does when the plug is pulled.
+    await app.evaluate(({ powerMonitor }) => powerMonitor.emit('on-battery'));
+    await page.getByTestId('paused-banner').waitFor({ timeout: wait });
+    await expect.poll(async () => (await hooks()).labels).toEqual(['Open Ferry', '-', 'Pause all (off)', 'Resume', '-', 'Quit Ferry']);
+    await shot(page, 'electron-paused-on-battery');
+    await app.evaluate(({ powerMonitor }) => powerMonitor.emit('on-ac'));
+    await page.getByTestId('paused-banner').waitFor({ state: 'detached', timeout: wait });
+  }, 120_000);
 });

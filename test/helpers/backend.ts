@@ -10,14 +10,14 @@ import sharp from 'sharp';
 import {
   LOCAL_BUCKET,
   LOCAL_TABLE,
-  S3RVER_CREDENTIALS,
   startEmbeddedBackend,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
 } from '../../backend-lambda/local/index.ts';
 import { DEFAULTS, type BackendConfig } from '../../backend-lambda/lib/config.ts';
-import { makeDeps, type AwsDeps } from '../../backend-lambda/lib/deps.ts';
-import { dynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
+import { makeDeps, type AwsDeps, type StorageFactory } from '../../backend-lambda/lib/deps.ts';
+import type { DynamoReads } from '../../backend-lambda/lib/storage/dynamo-reads.ts';
+import { dynamoStorage, type DynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
 
 export type TestBackend = EmbeddedBackend & { dataDir: string; /** stops and deletes the data dir */ destroy(): Promise<void> };
 
@@ -157,22 +157,27 @@ export async function createAlbum(backend: Pick<EmbeddedBackend, 'api' | 'token'
 }
 
 /** Deps pointing at a running embedded backend's stores, for calling cores directly (fake clocks, re-delivered events). */
-export function backendDeps(backend: Pick<EmbeddedBackend, 's3' | 'dynamodb'>, overrides: Partial<BackendConfig> = {}, now?: () => Date): AwsDeps {
+export function backendDeps<S extends DynamoReads = DynamoStorage>(
+  backend: Pick<EmbeddedBackend, 's3' | 'dynamodb' | 's3Key'>,
+  overrides: Partial<BackendConfig> = {},
+  now?: () => Date,
+  storage: StorageFactory<S> = dynamoStorage as unknown as StorageFactory<S>,
+): AwsDeps<S> {
   const deps = makeDeps({
     region: 'us-east-1',
     tableName: LOCAL_TABLE,
     bucketName: LOCAL_BUCKET,
     s3Endpoint: backend.s3,
     s3PublicUrl: backend.s3,
-    dynamodbEndpoint: backend.dynamodb,
-    credentials: S3RVER_CREDENTIALS,
+    dynamodbSocket: backend.dynamodb.replace(/^unix:/, ''),
+    credentials: backend.s3Key,
     maxUploadBytes: DEFAULTS.maxUploadBytes,
     pendingMaxAgeSeconds: DEFAULTS.pendingMaxAgeSeconds,
     presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxImageBytes: DEFAULTS.maxImageBytes,
     ...overrides,
-  }, dynamoStorage);
+  }, storage);
   return now ? { ...deps, now } : deps;
 }
 

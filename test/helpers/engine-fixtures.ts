@@ -42,13 +42,13 @@ export async function sha256OfFile(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** An S3 client for the embedded s3rver (checksums only when required: s3rver predates them). */
-export function s3Client(endpoint: string): S3Client {
+/** An S3 client for the embedded store with its per-install key (checksums only when required: s3rver predates them). */
+export function s3Client(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

@@ -8,9 +8,11 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ErrorCode } from '../../shared/errors.ts';
@@ -23,7 +25,7 @@ import type {
   AvatarRecord,
   MediaRecord,
   NewPendingMedia,
-  Storage,
+  StorageWithDelete,
   UploadedFields,
   UserRecord,
 } from '../../backend-lambda/lib/storage/storage.ts';
@@ -38,12 +40,14 @@ function stripIndex(m: StoredMedia): MediaRecord {
 }
 
 /** `Storage` in a few Maps. Every method name called is logged in `calls`, so a test can say "no write happened". */
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements StorageWithDelete {
   readonly media = new Map<string, StoredMedia>();
   readonly albums = new Map<string, AlbumRecord>();
   readonly users = new Map<string, UserRecord>();
   /** duplicate pointers: `${albumId}/${sha256}` → mediaId, written by markUploaded like DynamoStorage's */
   readonly duplicates = new Map<string, string>();
+  /** generation ID → owner */
+  readonly generations = new Map<string, string>();
   readonly calls: string[] = [];
 
   private log(name: string): void {
@@ -157,6 +161,13 @@ export class MemoryStorage implements Storage {
     this.users.set(userId, u);
   }
 
+  async claimGeneration(generationId: string, ownerId: string): Promise<boolean> {
+    this.log('claimGeneration');
+    const owner = this.generations.get(generationId) ?? ownerId;
+    this.generations.set(generationId, owner);
+    return owner === ownerId;
+  }
+
   async createAlbum(album: AlbumRecord): Promise<boolean> {
     this.log('createAlbum');
     const k = `${album.ownerId}/${album.albumId}`;
@@ -196,6 +207,8 @@ export class MemoryStorage implements Storage {
     if (m.albumId && m.sha256 && !this.duplicates.has(`${m.albumId}/${m.sha256}`)) this.duplicates.set(`${m.albumId}/${m.sha256}`, mediaId);
     Object.assign(m, { status: 'uploaded', size: fields.size, updatedAt: now });
     if (fields.thumbnailKeys) Object.assign(m, { thumbnailKeys: copy(fields.thumbnailKeys), width: fields.width, height: fields.height });
+    if (fields.thumbhash) m.thumbhash = fields.thumbhash;
+    if (fields.dominantColor) m.dominantColor = fields.dominantColor;
     delete m.uploadId;
     delete m.error;
     return true;
@@ -225,6 +238,31 @@ export class MemoryStorage implements Storage {
     const u = this.users.get(userId) ?? { userId, createdAt: now, updatedAt: now };
     this.users.set(userId, { ...u, avatar: copy(avatar), updatedAt: now });
   }
+
+  async deleteMedia(mediaId: string): Promise<MediaRecord | undefined> {
+    this.log('deleteMedia');
+    const m = this.media.get(mediaId);
+    this.media.delete(mediaId);
+    // Its duplicate pointer goes with it (only if it is the one pointed at), as in DynamoStorageWithDelete.
+    if (m?.albumId && m.sha256 && this.duplicates.get(`${m.albumId}/${m.sha256}`) === mediaId) this.duplicates.delete(`${m.albumId}/${m.sha256}`);
+    return m && stripIndex(m);
+  }
+
+  async uncountAlbumMedia(ownerId: string, albumId: string, cover: { removedCover: string; newCover: string | undefined } | undefined, now: string): Promise<boolean> {
+    this.log('uncountAlbumMedia');
+    const a = this.albums.get(`${ownerId}/${albumId}`);
+    if (!a) return false;
+    const counted = a.mediaCount > 0;
+    if (counted) {
+      a.mediaCount -= 1;
+      a.updatedAt = now;
+    }
+    if (cover && a.coverKey === cover.removedCover) {
+      if (cover.newCover) a.coverKey = cover.newCover;
+      else delete a.coverKey;
+    }
+    return counted;
+  }
 }
 
 /** An SDK-shaped error, matched by name the way the cores match the real ones. */
@@ -239,7 +277,7 @@ function body(bytes: Buffer): Readable {
 
 /** The S3 commands the cores send, over a Map of objects. Multipart parts are not kept: `completeAs` says what completion produces. */
 export class FakeS3 {
-  readonly objects = new Map<string, { bytes: Buffer; contentType?: string | undefined; cacheControl?: string | undefined }>();
+  readonly objects = new Map<string, { bytes: Buffer; contentType?: string | undefined; cacheControl?: string | undefined; tags?: Record<string, string> }>();
   readonly uploads = new Map<string, { key: string; completeAs?: Buffer }>();
   readonly sent: string[] = [];
   private nextUpload = 1;
@@ -261,6 +299,12 @@ export class FakeS3 {
       this.objects.set(command.input.Key!, { bytes: Buffer.from(command.input.Body as Uint8Array), contentType: command.input.ContentType, cacheControl: command.input.CacheControl });
       return {};
     }
+    if (command instanceof PutObjectTaggingCommand) {
+      const o = this.objects.get(command.input.Key!);
+      if (!o) throw s3Error('NoSuchKey', 404);
+      o.tags = Object.fromEntries((command.input.Tagging?.TagSet ?? []).map((t) => [t.Key!, t.Value!]));
+      return {};
+    }
     if (command instanceof CreateMultipartUploadCommand) {
       const uploadId = `upload-${this.nextUpload++}`;
       this.uploads.set(uploadId, { key: command.input.Key! });
@@ -271,6 +315,11 @@ export class FakeS3 {
       if (!u || u.key !== command.input.Key) throw s3Error('NoSuchUpload', 404);
       this.uploads.delete(command.input.UploadId!);
       this.objects.set(u.key, { bytes: u.completeAs ?? Buffer.alloc(0) });
+      return {};
+    }
+    if (command instanceof DeleteObjectCommand) {
+      // S3 answers 204 whether or not the key existed.
+      this.objects.delete(command.input.Key!);
       return {};
     }
     if (command instanceof AbortMultipartUploadCommand) {
@@ -296,7 +345,7 @@ export class FakeClock {
 }
 
 export interface FakeBackend {
-  deps: Deps;
+  deps: Deps<StorageWithDelete>;
   storage: MemoryStorage;
   s3: FakeS3;
   clock: FakeClock;
@@ -333,7 +382,7 @@ export function fakeDeps(overrides: Partial<BackendConfig> = {}): FakeBackend {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const deps: Deps = {
+  const deps: Deps<StorageWithDelete> = {
     config,
     s3: s3 as unknown as S3Client,
     presignS3,

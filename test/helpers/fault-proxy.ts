@@ -107,8 +107,10 @@ export async function startFaultProxy(target?: string, options: { latencyMs?: nu
       res.writeHead(502).end('no target');
       return;
     }
+    // The Host header goes through unchanged: presigned URLs sign it, and the store refuses a request
+    // signed for one host and sent with another (a proxy in front of S3 must keep it too).
     const upstream = request(
-      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
       (up) =>
         later(() => {
           res.writeHead(up.statusCode ?? 502, up.headers);

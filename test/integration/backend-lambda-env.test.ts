@@ -21,10 +21,10 @@ beforeAll(async () => {
     TABLE_NAME: LOCAL_TABLE,
     BUCKET_NAME: LOCAL_BUCKET,
     S3_ENDPOINT: backend.s3,
-    DYNAMODB_ENDPOINT: backend.dynamodb,
+    DYNAMODB_SOCKET: backend.dynamodb.replace(/^unix:/, ''),
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ACCESS_KEY_ID: backend.s3Key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: backend.s3Key.secretAccessKey,
   });
 });
 afterAll(async () => {

@@ -66,7 +66,7 @@ describe('ferry upload (integration)', () => {
     expect(proxy.puts.length).toBeGreaterThan(firstRunPuts);
 
     // Every object is byte-identical, and the album holds each file once.
-    const s3 = s3Client(backend.s3Listen);
+    const s3 = s3Client(backend.s3Listen, backend.s3Key);
     const listed = await api(backend, 'GET', '/albums');
     const album = (listed.body.albums as { albumId: string; title: string }[]).filter((a) => a.title === 'demo');
     expect(album).toHaveLength(1);

@@ -31,7 +31,7 @@ async function openHost(work: string, backend: TestBackend, extra: Parameters<ty
 }
 
 async function expectAllIdentical(host: EngineHostInternals, backend: TestBackend, proxy: FaultProxy, ids: number[]) {
-  const s3 = s3Client(backend.s3Listen);
+  const s3 = s3Client(backend.s3Listen, backend.s3Key);
   for (const row of host.store.getMany(ids)) {
     expect(row.state, row.path).toBe('uploaded');
     expect(await sha256OfObject(s3, backend.bucket, row.objectKey!), row.path).toBe(await sha256OfFile(row.path));

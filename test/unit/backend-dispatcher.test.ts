@@ -34,16 +34,25 @@ describe('EventDispatcher', () => {
     expect([calls, idle]).toEqual([3, true]);
   });
 
-  it('gives up after the last attempt and logs it', async () => {
+  it('gives up after the last attempt, logs it, and hands the event to onGiveUp before it is idle', async () => {
     vi.useFakeTimers();
     const log = vi.fn();
-    const d = new EventDispatcher({ concurrency: 1, attempts: 2, backoffMs: 10, handle: async () => Promise.reject(new Error('boom')), log });
+    const givenUp: [string, string][] = [];
+    const d = new EventDispatcher({
+      concurrency: 1,
+      attempts: 2,
+      backoffMs: 10,
+      handle: async () => Promise.reject(new Error('boom')),
+      onGiveUp: async (e, err) => void givenUp.push([e.Records[0]!.s3.object.key, (err as Error).message]),
+      log,
+    });
     d.dispatch(event('a'));
     const idle = d.idle();
     await vi.advanceTimersByTimeAsync(10);
     await idle;
     expect(log).toHaveBeenCalledTimes(2);
-    expect(String(log.mock.calls[1]![0])).toContain('dropped after 2 attempts');
+    expect(String(log.mock.calls[1]![0])).toContain('given up after 2 attempts');
+    expect(givenUp).toEqual([['a', 'boom']]);
   });
 
   it('never runs more handlers at once than its concurrency', async () => {
@@ -80,60 +89,69 @@ describe('EventDispatcher', () => {
     expect(peak).toBe(2);
   });
 
-  describe('yieldTo (processing waits while uploads stream)', () => {
-    function deferring(lastActivity: () => number) {
-      const handled: number[] = [];
+  describe('share (fewer handlers while uploads stream, never none)', () => {
+    function sharing(busy: () => boolean) {
+      const started: string[] = [];
+      const gates = new Map<string, () => void>();
       const d = new EventDispatcher({
-        concurrency: 2,
+        concurrency: 3,
         attempts: 1,
         backoffMs: 1,
-        handle: async () => {
-          handled.push(Date.now());
-        },
-        yieldTo: { lastActivity, quietMs: 100, maxDeferMs: 1000 },
+        handle: (e) =>
+          new Promise<void>((resolve) => {
+            const key = e.Records[0]!.s3.object.key;
+            started.push(key);
+            gates.set(key, resolve);
+          }),
+        share: { busy, concurrency: 1, recheckMs: 100 },
       });
-      return { d, handled };
+      return { d, started, finish: (key: string) => gates.get(key)!() };
     }
 
-    it('starts an event once no upload request came for quietMs', async () => {
+    it('runs one handler while busy, and widens to full concurrency once uploads go quiet', async () => {
       vi.useFakeTimers({ now: 10_000 });
-      let last = Date.now();
-      const { d, handled } = deferring(() => last);
-      d.dispatch(event('a'));
-      await vi.advanceTimersByTimeAsync(60);
-      last = Date.now(); // another upload request: the burst goes on
-      await vi.advanceTimersByTimeAsync(99);
-      expect(handled).toEqual([]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(handled).toEqual([10_160]);
-    });
-
-    it('runs at once when the request path is quiet', async () => {
-      vi.useFakeTimers({ now: 10_000 });
-      const { d, handled } = deferring(() => 0);
-      d.dispatch(event('a'));
+      let busyUntil = 10_250;
+      const { d, started, finish } = sharing(() => Date.now() < busyUntil);
+      for (const k of ['a', 'b', 'c', 'd']) d.dispatch(event(k));
       await vi.advanceTimersByTimeAsync(0);
-      expect(handled).toEqual([10_000]);
+      expect(started).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(started).toEqual(['a']);
+      // Quiet again: the next recheck starts two more (three in all), in arrival order.
+      await vi.advanceTimersByTimeAsync(100);
+      expect(started).toEqual(['a', 'b', 'c']);
+      busyUntil = Infinity;
+      finish('a');
+      await vi.advanceTimersByTimeAsync(0);
+      // Busy once more: a finished slot is not refilled past the busy limit (two still run).
+      expect(started).toEqual(['a', 'b', 'c']);
+      finish('b');
+      finish('c');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual(['a', 'b', 'c', 'd']);
+      finish('d');
+      await d.idle();
     });
 
-    it('never waits more than maxDeferMs, however busy the API stays', async () => {
+    it('runs at full concurrency when uploads are quiet', async () => {
       vi.useFakeTimers({ now: 10_000 });
-      const { d, handled } = deferring(() => Date.now());
-      d.dispatch(event('a'));
-      await vi.advanceTimersByTimeAsync(999);
-      expect(handled).toEqual([]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(handled).toEqual([11_000]);
+      const { d, started } = sharing(() => false);
+      for (const k of ['a', 'b', 'c', 'd']) d.dispatch(event(k));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual(['a', 'b', 'c']);
     });
 
-    it('stop() runs waiting events instead of leaving idle() pending', async () => {
+    it('stop() lifts the busy limit instead of leaving idle() pending', async () => {
       vi.useFakeTimers({ now: 10_000 });
-      const { d, handled } = deferring(() => Date.now());
-      d.dispatch(event('a'));
-      d.dispatch(event('b'));
-      await vi.advanceTimersByTimeAsync(10);
-      await d.stop();
-      expect(handled).toEqual([10_010, 10_010]);
+      const { d, started, finish } = sharing(() => true);
+      for (const k of ['a', 'b', 'c']) d.dispatch(event(k));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual(['a']);
+      const stopped = d.stop();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual(['a', 'b', 'c']);
+      for (const k of started) finish(k);
+      await stopped;
     });
   });
 });

@@ -56,6 +56,8 @@ describe('processObject', () => {
     expect(f.storage.media.get(up.mediaId)).toMatchObject({ status: 'failed', error: { code } });
     expect(f.storage.albums.get(`${USER}/album-1`)?.mediaCount).toBe(0);
     expect([...f.s3.objects.keys()].some((k) => k.startsWith('thumbnails/'))).toBe(false);
+    // the original is tagged for the lifecycle rule that deletes failed originals
+    expect(f.s3.objects.get(up.key)?.tags).toEqual({ 'ferry-status': 'failed' });
   });
 
   it('an image past maxImageBytes is IMAGE_TOO_LARGE without being decoded', async () => {

@@ -59,6 +59,9 @@ function fakeApi(
     createAlbum: async () => {
       throw new Error('unused');
     },
+    deleteMedia: async () => {
+      throw new Error('unused');
+    },
     listAlbumMedia: async () => ({ media: [], nextCursor: null }),
     requestAlbumUpload: async (_albumId, body) => {
       hit('request');
@@ -264,8 +267,20 @@ describe('engine state machine (fake time, injected I/O)', () => {
     engine.start();
     const row = await settle(store, id);
     expect(row.state).toBe('skipped');
-    expect(row.skipReason).toBe('duplicate of m0');
+    // The original's name comes from the backend when this queue never had it (the fake names it "f").
+    expect(row.skipReason).toBe('duplicate of f, already in this album');
     expect(puts).toHaveLength(0);
+  });
+
+  it('a duplicate of a file this queue uploaded is named by that file', async () => {
+    const { client } = fakeApi({ duplicate: true });
+    const { transport } = fakeTransport();
+    const { store, engine, add } = build(client, transport);
+    const first = store.insertFile({ path: '/photos/IMG_0001.jpg', target: 'album:A', size: 10, mtimeMs: 1000, mimeType: 'image/jpeg', albumId: 'A' }, 'uploaded');
+    store.update(first, { mediaId: 'm0' });
+    const id = add('/photos/copy of IMG_0001.jpg');
+    engine.start();
+    expect((await settle(store, id)).skipReason).toBe('duplicate of IMG_0001.jpg, already in this album');
   });
 
   it('offline: holds without failing or spending attempts, probes /health with backoff, resumes by itself', async () => {

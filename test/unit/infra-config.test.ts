@@ -5,14 +5,20 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../backend-lambda/functions/routes.ts';
 import { parseRouteKey } from '../../backend-lambda/infra/api.ts';
 import { buildApp } from '../../backend-lambda/infra/app.ts';
 import { readInfraConfig } from '../../backend-lambda/infra/config.ts';
-import { sharpRuntimePackages } from '../../backend-lambda/infra/sharp-bundle.ts';
+import { binaryPackageDir, LAMBDA_SHARP_BINARIES, lockedPackage, sharpJsPackages } from '../../backend-lambda/infra/sharp-bundle.ts';
+
+/** One per route, plus process-upload, its dead-letter consumer and cleanup-pending. */
+const ALL_FUNCTIONS = apiRoutes.length + 3;
 import { parseContextArgs } from '../../backend-lambda/infra/synth.ts';
 import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from '../../backend-lambda/infra/bucket.ts';
 import { albumMediaKey, avatarKey, generatedKey, parseOriginalKey } from '../../shared/object-keys.ts';
@@ -39,6 +45,9 @@ describe('readInfraConfig', () => {
       pendingMaxAgeSeconds: 86_400,
       processUploadConcurrency: 20,
       cleanupEveryMinutes: 15,
+      failedOriginalDays: 30,
+      authDomainPrefix: undefined,
+      loginCallbackPorts: [53682, 53683, 53684],
     });
   });
 
@@ -51,7 +60,7 @@ describe('readInfraConfig', () => {
         processUploadConcurrency: 'none',
         cleanupEveryMinutes: '5',
       }),
-    ).toEqual({
+    ).toMatchObject({
       thumbnails: { kind: 'baseUrl', baseUrl: 'https://img.example.com' },
       maxUploadBytes: 1_048_576,
       pendingMaxAgeSeconds: 3600,
@@ -100,26 +109,89 @@ describe('parseRouteKey', () => {
   });
 });
 
-describe('sharpRuntimePackages', () => {
-  it('is sharp, its dependencies and the two linux-x64 binaries, from the real node_modules', () => {
-    const packages = sharpRuntimePackages(join(import.meta.dirname, '..', '..', 'node_modules'));
-    expect(packages).toEqual(expect.arrayContaining(['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'detect-libc']));
-    expect(packages.filter((p) => /darwin|win32|musl|arm/.test(p))).toEqual([]);
+describe('sharp for linux-arm64 Lambda', () => {
+  const repo = join(import.meta.dirname, '..', '..');
+  const lockfile = join(repo, 'package-lock.json');
+
+  it("takes sharp's JavaScript packages from node_modules and no platform binary", () => {
+    const packages = sharpJsPackages(join(repo, 'node_modules'));
+    expect(packages).toEqual(expect.arrayContaining(['sharp', 'detect-libc']));
+    expect(packages.filter((p) => p.startsWith('@img/sharp-'))).toEqual([]);
   });
 
-  it('names the missing package and the install command when a binary is absent (a Mac, say)', () => {
-    const nm = tempDir();
-    const pkg = (name: string, deps: Record<string, string> = {}) => {
-      mkdirSync(join(nm, name), { recursive: true });
-      writeFileSync(join(nm, name, 'package.json'), JSON.stringify({ name, dependencies: deps }));
+  it('pins both arm64 binaries to the version sharp asks for, from the lockfile', () => {
+    const sharpPkg = JSON.parse(readFileSync(join(repo, 'node_modules', 'sharp', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+    for (const name of LAMBDA_SHARP_BINARIES) {
+      const pin = lockedPackage(lockfile, name);
+      expect(pin.version, name).toBe(sharpPkg.optionalDependencies[name]);
+      expect(pin.integrity, name).toMatch(/^sha512-/);
+    }
+    expect(LAMBDA_SHARP_BINARIES).toEqual(['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64']);
+  });
+
+  /** A fake `npm pack`: a real tarball of a package directory, so integrity and extraction are exercised. */
+  function fakePack(version: string) {
+    const calls: string[] = [];
+    const pack = (spec: string, dir: string) => {
+      calls.push(spec);
+      const src = tempDir();
+      mkdirSync(join(src, 'package', 'lib'), { recursive: true });
+      writeFileSync(join(src, 'package', 'package.json'), JSON.stringify({ name: '@img/x', version }));
+      writeFileSync(join(src, 'package', 'lib', 'x.node'), 'binary');
+      const tgz = join(dir, 'x.tgz');
+      execFileSync('tar', ['-czf', tgz, '-C', src, 'package']);
+      return tgz;
     };
-    pkg('sharp', { 'detect-libc': '^2' });
-    pkg('detect-libc');
-    pkg('@img/sharp-darwin-arm64');
-    expect(() => sharpRuntimePackages(nm)).toThrow(/@img\/sharp-linux-x64 is missing.*--os=linux --cpu=x64/);
-    pkg('@img/sharp-linux-x64');
-    pkg('@img/sharp-libvips-linux-x64');
-    expect(sharpRuntimePackages(nm)).toEqual(['@img/sharp-libvips-linux-x64', '@img/sharp-linux-x64', 'detect-libc', 'sharp']);
+    return { pack, calls };
+  }
+
+  it('packs a missing binary once, checks it against the lockfile, and serves it from the cache after', () => {
+    const tgz = fakePack('1.0.0').pack('probe', tempDir());
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
+    const calls: string[] = [];
+    // npm pack of a published version always yields the same bytes; the fake copies one tarball
+    const pack = (spec: string, dir: string) => (calls.push(spec), execFileSync('cp', [tgz, dir]), join(dir, 'x.tgz'));
+    const cache = tempDir();
+    const dir = binaryPackageDir('@img/x', { version: '1.0.0', integrity }, tempDir(), cache, pack);
+    expect(readFileSync(join(dir, 'lib', 'x.node'), 'utf8')).toBe('binary');
+    expect(binaryPackageDir('@img/x', { version: '1.0.0', integrity }, tempDir(), cache, pack)).toBe(dir);
+    expect(calls).toEqual(['@img/x@1.0.0']);
+  });
+
+  it('refuses bytes whose integrity differs from the lockfile, and caches nothing', () => {
+    const cache = tempDir();
+    const { pack } = fakePack('1.0.0');
+    expect(() => binaryPackageDir('@img/x', { version: '1.0.0', integrity: 'sha512-AAAA' }, tempDir(), cache, pack)).toThrow(/integrity .* package-lock\.json says sha512-AAAA/);
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it("uses node_modules' copy when it is the locked version (an arm64 Linux machine)", () => {
+    const nm = tempDir();
+    mkdirSync(join(nm, '@img', 'x'), { recursive: true });
+    writeFileSync(join(nm, '@img', 'x', 'package.json'), JSON.stringify({ version: '1.0.0' }));
+    const { pack, calls } = fakePack('1.0.0');
+    expect(binaryPackageDir('@img/x', { version: '1.0.0', integrity: 'sha512-unused' }, nm, tempDir(), pack)).toBe(join(nm, '@img', 'x'));
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('failed originals, sign-in domain and callback ports', () => {
+  it('default to 30 days, a derived domain and three loopback ports', () => {
+    expect(configFrom({})).toMatchObject({ failedOriginalDays: 30, authDomainPrefix: undefined, loginCallbackPorts: [53682, 53683, 53684] });
+    expect(configFrom({ failedOriginalDays: '7', authDomainPrefix: 'my-ferry', loginCallbackPorts: '50000, 50001' })).toMatchObject({
+      failedOriginalDays: 7,
+      authDomainPrefix: 'my-ferry',
+      loginCallbackPorts: [50000, 50001],
+    });
+  });
+  it.each([
+    ['failedOriginalDays', '0'],
+    ['authDomainPrefix', 'My_Ferry'],
+    ['authDomainPrefix', 'ferry-aws'],
+    ['loginCallbackPorts', '80'],
+    ['loginCallbackPorts', 'x'],
+  ])('refuses %s=%s, naming the key', (key, value) => {
+    expect(() => configFrom({ [key]: value })).toThrow(key);
   });
 });
 
@@ -136,7 +208,7 @@ describe('with presigned thumbnails', () => {
   it('creates no CloudFront and leaves PUBLIC_BASE_URL unset, so the handlers sign GETs', () => {
     const { template, fns } = synthNoBundling({ thumbnailBaseUrl: 'presigned' });
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
-    expect(fns).toHaveLength(17);
+    expect(fns).toHaveLength(ALL_FUNCTIONS);
     for (const fn of fns) expect(fn.Properties.Environment.Variables).not.toHaveProperty('PUBLIC_BASE_URL');
     template.hasOutput('ThumbnailBaseUrl', { Value: 'presigned' });
   });
@@ -148,7 +220,7 @@ describe('with a configured thumbnail base URL', () => {
     expect(stack.stackName).toBe('FerryTest');
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
-    expect(fns).toHaveLength(17);
+    expect(fns).toHaveLength(ALL_FUNCTIONS);
     for (const fn of fns) {
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://img.example.com');
       expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();

@@ -5,7 +5,7 @@
  */
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { functionAccess, tableActions, type FunctionName } from '../../backend-l
 import { buildApp } from '../../backend-lambda/infra/app.ts';
 import type { FerryStack } from '../../backend-lambda/infra/ferry-stack.ts';
 import { tableDefinition } from '../../backend-lambda/lib/storage/table-keys.ts';
+import { FAILED_ORIGINAL_TAG } from '../../backend-lambda/infra/bucket.ts';
+import { FAILED_TAG } from '../../backend-lambda/lib/failed-originals.ts';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -37,7 +39,8 @@ beforeAll(() => {
   stack = built.stack;
   template = Template.fromStack(stack);
   resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
-});
+  // Synthesis bundles every function with esbuild (and Sharp's arm64 binaries): minutes on a busy 2-core machine.
+}, 300_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
@@ -87,6 +90,17 @@ function s3PrefixesFor(fn: FunctionName, action: string): string[] {
 }
 
 describe('media bucket', () => {
+  it('deletes originals tagged failed after 30 days (the tag lib/ puts on them)', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-failed-originals', Status: 'Enabled', ExpirationInDays: 30, TagFilters: [{ Key: FAILED_TAG.Key, Value: FAILED_TAG.Value }] }),
+        ]),
+      },
+    });
+    expect(FAILED_ORIGINAL_TAG).toEqual({ key: FAILED_TAG.Key, value: FAILED_TAG.Value });
+  });
+
   it('blocks public access, keeps versions and aborts stale multipart uploads', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -122,9 +136,10 @@ describe('media bucket', () => {
 });
 
 describe('process-upload', () => {
-  it('is sized for Sharp, bounded in concurrency, and has a timeout', () => {
+  it('is sized for Sharp on arm64, bounded in concurrency, and has a timeout', () => {
     const props = resources[logicalIdOf('process-upload')]!.Properties;
-    expect(props.MemorySize).toBe(2048);
+    expect(props.MemorySize).toBe(3008);
+    expect(props.Architectures).toEqual(['arm64']);
     expect(props.Timeout).toBe(120);
     expect(props.ReservedConcurrentExecutions).toBe(20);
     expect((props.Environment as { Variables: Json }).Variables).toMatchObject({ MALLOC_ARENA_MAX: '2' });
@@ -142,27 +157,36 @@ describe('process-upload', () => {
     expect(actionsOf('process-upload', 'sqs')).toContain('sqs:SendMessage');
   });
 
-  it('ships Sharp for linux-x64 next to a bundle that imports it, and only there', () => {
+  it('has its dead-letter queue consumed by process-upload-failed, which may touch the table but not the bucket', () => {
+    const [[queueId] = []] = ofType('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf('process-upload-failed') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
+    expect(actionsOf('process-upload-failed', 'sqs')).toContain('sqs:ReceiveMessage');
+    expect([...actionsOf('process-upload-failed', 's3')]).toEqual([]);
+  });
+
+  it('ships Sharp with its linux-arm64 binaries next to a bundle that imports it, and only there', () => {
     const dir = assetDirOf('process-upload');
-    for (const pkg of ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']) {
+    for (const pkg of ['sharp', 'detect-libc', '@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64']) {
       expect(existsSync(join(dir, 'node_modules', pkg, 'package.json')), pkg).toBe(true);
     }
+    // No other platform's binary rides along (this machine's linux-x64 one, say).
+    expect(readdirSync(join(dir, 'node_modules', '@img')).filter((p) => p.startsWith('sharp-')).sort()).toEqual(['sharp-libvips-linux-arm64', 'sharp-linux-arm64']);
     expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/from\s*"sharp"/);
-    // Loads the bundle as Lambda would: from its own directory, outside any node_modules tree.
-    const bundle = join(dir, 'index.mjs');
-    const script = [
-      `const m = await import(${JSON.stringify(bundle)});`,
-      `if (typeof m.handler !== 'function') throw new Error('no handler export');`,
-      `const { createRequire } = await import('node:module');`,
-      `const require = createRequire(${JSON.stringify(bundle)});`,
-      `console.log(require.resolve('sharp') + ' ' + require('sharp').versions.vips);`,
-    ].join('\n');
+    // The addon is an ELF for AArch64 (e_machine 183), the machine Lambda's arm64 runs: it cannot be
+    // loaded on this x64 host, so its header is what is checked.
+    const lib = join(dir, 'node_modules', '@img', 'sharp-linux-arm64', 'lib');
+    const addon = readdirSync(lib).find((f) => f.endsWith('.node'))!;
+    const elf = readFileSync(join(lib, addon));
+    expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(elf.readUInt16LE(18)).toBe(183);
+    // The bundle resolves sharp from its own directory, as Lambda will, outside any node_modules tree.
+    const script = `const { createRequire } = await import('node:module'); console.log(createRequire(${JSON.stringify(join(dir, 'index.mjs'))}).resolve('sharp'));`;
     const load = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
     expect(load.stderr).toBe('');
-    expect(load.status).toBe(0);
-    const [resolved, vips] = load.stdout.trim().split(' ');
-    expect(resolved!.startsWith(join(dir, 'node_modules', 'sharp'))).toBe(true);
-    expect(vips).toMatch(/^\d+\.\d+/);
+    expect(load.stdout.trim().startsWith(join(dir, 'node_modules', 'sharp'))).toBe(true);
     for (const fn of Object.keys(functionAccess) as FunctionName[]) {
       if (fn === 'process-upload') continue;
       expect(existsSync(join(assetDirOf(fn), 'node_modules')), fn).toBe(false);
@@ -172,11 +196,12 @@ describe('process-upload', () => {
 });
 
 describe('functions', () => {
-  it('are one per route plus process-upload and cleanup-pending, all on nodejs24.x', () => {
-    expect(Object.keys(stack.functions).sort()).toEqual([...apiRoutes.map((r) => r.fn), 'process-upload', 'cleanup-pending'].sort());
+  it('are one per route plus process-upload, its dead-letter consumer and cleanup-pending, all on nodejs24.x and arm64', () => {
+    expect(Object.keys(stack.functions).sort()).toEqual([...apiRoutes.map((r) => r.fn), 'process-upload', 'process-upload-failed', 'cleanup-pending'].sort());
     for (const fn of Object.keys(stack.functions) as FunctionName[]) {
       const props = resources[logicalIdOf(fn)]!.Properties;
       expect(props.Runtime, fn).toBe('nodejs24.x');
+      expect(props.Architectures, fn).toEqual(['arm64']);
       expect(props.Handler, fn).toBe('index.handler');
       expect((props.Environment as { Variables: Json }).Variables, fn).toMatchObject({
         TABLE_NAME: { Ref: stack.getLogicalId(stack.table.node.defaultChild as never) },
@@ -193,7 +218,12 @@ describe('functions', () => {
     // Loading every bundle catches what esbuild cannot: a CommonJS require() left in ESM output, a
     // package marked external but not shipped. Health runs for real; it touches no AWS service.
     const bundles = Object.fromEntries((Object.keys(stack.functions) as FunctionName[]).map((fn) => [fn, join(assetDirOf(fn), 'index.mjs')]));
+    // process-upload's Sharp is the linux-arm64 build, which this host cannot load: its import of
+    // 'sharp' resolves to a stub here (the test above checks what the bundle really ships).
+    const stub = `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() {}', shortCircuit: true } : next(s, c); }`;
     const script = `
+      const { register } = await import('node:module');
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(stub)}));
       const bundles = ${JSON.stringify(bundles)};
       for (const [fn, file] of Object.entries(bundles)) {
         const m = await import(file);
@@ -225,7 +255,7 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('has every route of the route table, wired to its own function, JWT-authorized except GET /health', () => {
+  it('has every route of the route table, wired to its own function, JWT-authorized except GET /health and GET /auth/config', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(apiRoutes.map((r) => r.routeKey).sort());
     const [[authorizerId] = []] = ofType('AWS::ApiGatewayV2::Authorizer');
@@ -243,10 +273,10 @@ describe('HTTP API', () => {
       expect(integration.PayloadFormatVersion).toBe('2.0');
       expect(integration.IntegrationUri, route.routeKey).toEqual({ 'Fn::GetAtt': [logicalIdOf(route.fn), 'Arn'] });
     }
-    expect(apiRoutes.filter((r) => !r.auth).map((r) => r.routeKey)).toEqual(['GET /health']);
+    expect(apiRoutes.filter((r) => !r.auth).map((r) => r.routeKey)).toEqual(['GET /health', 'GET /auth/config']);
   });
 
-  it('checks Cognito JWTs issued to the desktop client, which may sign in with a password', () => {
+  it('checks Cognito JWTs issued to the desktop client, which signs in only through the hosted pages with code + PKCE', () => {
     const [[poolId] = []] = ofType('AWS::Cognito::UserPool');
     const [[clientId] = []] = ofType('AWS::Cognito::UserPoolClient');
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -257,13 +287,33 @@ describe('HTTP API', () => {
         Issuer: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: poolId }])] },
       },
     });
-    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    const [[, client] = []] = ofType('AWS::Cognito::UserPoolClient');
+    expect(client!.Properties).toMatchObject({
       GenerateSecret: false,
-      IdTokenValidity: 1440,
-      TokenValidityUnits: Match.objectLike({ IdToken: 'minutes' }),
+      // no USER_PASSWORD_AUTH: passwords are typed only into the hosted pages (SRP never sends one)
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email'],
+      CallbackURLs: ['http://localhost:53682/callback', 'http://localhost:53683/callback', 'http://localhost:53684/callback'],
+      EnableTokenRevocation: true,
+      IdTokenValidity: 15,
+      AccessTokenValidity: 15,
+      RefreshTokenValidity: 30 * 24 * 60,
+      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
     });
-    template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { UserPoolId: { Ref: poolId }, Domain: { 'Fn::Join': ['', ['ferry-', { Ref: 'AWS::AccountId' }]] } });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, UserPoolTier: 'LITE' });
+  });
+
+  it('tells clients where to sign in through GET /auth/config', () => {
+    const vars = (resources[logicalIdOf('auth-config')]!.Properties.Environment as { Variables: Json }).Variables;
+    const [[poolId] = []] = ofType('AWS::Cognito::UserPool');
+    const [[clientId] = []] = ofType('AWS::Cognito::UserPoolClient');
+    expect(vars.OIDC_CLIENT_ID).toEqual({ Ref: clientId });
+    expect(JSON.stringify(vars.OIDC_ISSUER)).toContain(poolId!);
+    expect(vars.OIDC_SCOPES).toBe('openid email');
+    expect(vars.OIDC_REDIRECT_URIS).toBe('http://localhost:53682/callback http://localhost:53683/callback http://localhost:53684/callback');
   });
 
   it('logs each request with the authorizer error, and throttles', () => {
@@ -318,7 +368,9 @@ describe('IAM', () => {
       const used = writeOps.filter((op) => code.includes(`"${op}"`));
       const granted = actionsOf(fn, 'dynamodb');
       for (const op of used) expect(granted.has(`dynamodb:${op}`), `${fn} sends ${op}`).toBe(true);
-      if (functionAccess[fn].table !== 'readWrite') expect(used, fn).toEqual([]);
+      if (functionAccess[fn].table === 'read' || functionAccess[fn].table === 'none') expect(used, fn).toEqual([]);
+      // Only the function granted DeleteItem can send it (lib/storage/dynamo-storage-delete.ts is in its bundle alone).
+      if (functionAccess[fn].table !== 'readWriteDelete') expect(used, fn).not.toContain('DeleteItem');
     }
   });
 
@@ -332,6 +384,8 @@ describe('IAM', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
+    expect([...tableActions.readWriteDelete].sort()).toEqual([...tableActions.readWrite, 'dynamodb:DeleteItem'].sort());
+    expect((Object.keys(functionAccess) as FunctionName[]).filter((fn) => functionAccess[fn].table === 'readWriteDelete')).toEqual(['delete-media']);
     for (const fn of Object.keys(functionAccess) as FunctionName[]) expect(actionsOf(fn, 'dynamodb').has('dynamodb:Scan'), fn).toBe(false);
   });
 
@@ -343,7 +397,19 @@ describe('IAM', () => {
     }
     const thumbnailWriters = (Object.keys(functionAccess) as FunctionName[]).filter((fn) => s3PrefixesFor(fn, 's3:PutObject').includes('thumbnails/*'));
     expect(thumbnailWriters).toEqual(['process-upload']);
-    expect(statementsOf('health')).toEqual([]);
+    // health may only write its own logs: each function has its own role, not the AWS-managed one
+    expect(statementsOf('health').map((st) => asArray(st.Action).sort())).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+  });
+
+  it('lets each function write logs to its own log group only, with no AWS-managed policy', () => {
+    for (const fn of Object.keys(functionAccess) as FunctionName[]) {
+      const props = resources[logicalIdOf(fn)]!.Properties;
+      const roleId = (props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[roleId]!.Properties.ManagedPolicyArns, fn).toBeUndefined();
+      const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logs = statementsOf(fn).filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')));
+      expect(logs.map((st) => st.Resource), fn).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    }
   });
 });
 
@@ -394,6 +460,6 @@ describe('synthesis', () => {
 describe('outputs', () => {
   it('give the CLI and DEPLOY.md everything they need', () => {
     const outputs = Object.keys((template.toJSON() as { Outputs: Json }).Outputs);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'BucketName', 'ThumbnailBaseUrl', 'DistributionId', 'DeadLetterQueueUrl', 'ProcessUploadFunctionName']));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'SignInUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'BucketName', 'ThumbnailBaseUrl', 'DistributionId', 'DeadLetterQueueUrl', 'ProcessUploadFunctionName']));
   });
 });

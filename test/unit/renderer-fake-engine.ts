@@ -16,6 +16,7 @@ import type {
   WatchedFolder,
 } from '../../shared/engine-api.ts';
 import { fileStates } from '../../shared/engine-api.ts';
+import { segmentSlices } from '../../shared/queue-order.ts';
 
 export interface FakeCall {
   method: keyof EngineApi;
@@ -43,10 +44,14 @@ export class InMemoryFakeEngine {
   albums: Album[] = [];
   media = new Map<string, Media[]>();
   watches: WatchedFolder[] = [];
-  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, startAtLogin: false };
+  settings: Settings = { backend: { mode: 'embedded' }, concurrency: 4, partConcurrency: 4, bandwidthLimit: 0, bandwidthSchedule: '', startAtLogin: false, pauseOnBattery: false };
   online = true;
   paused = false;
   calls: FakeCall[] = [];
+  /** media IDs deleteMedia reports as failed */
+  undeletable = new Set<string>();
+  /** the machine's folders for listFolder, by absolute path */
+  folders: Record<string, { folders: string[]; mediaFiles: number }> = { '/home/you': { folders: ['Pictures'], mediaFiles: 0 } };
   /** set to make the next call of that method throw this error */
   failNext = new Map<keyof EngineApi, Error>();
   private listeners = new Set<(e: EngineEvent) => void>();
@@ -103,16 +108,32 @@ export class InMemoryFakeEngine {
       status: () => record('status', [], () => ({ online: this.online, paused: this.paused, apiUrl: 'http://127.0.0.1:1', totals: this.totals() })),
       listQueue: (q) =>
         record('listQueue', [q], () => {
-          const rows = q.states ? this.items.filter((i) => q.states!.includes(i.state)) : this.items;
-          return { items: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+          // The engine's attention order (shared/queue-order.ts), paged exactly as the SQLite store pages it.
+          const byState = new Map<FileState, QueueItem[]>();
+          for (const i of this.items) {
+            const rows = byState.get(i.state);
+            if (rows) rows.push(i);
+            else byState.set(i.state, [i]);
+          }
+          const counts = Object.fromEntries([...byState].map(([s, rows]) => [s, rows.length]));
+          const items = segmentSlices(counts, q.offset, q.limit, q.states).flatMap((sl) => {
+            const rows = byState.get(sl.state)!.sort((a, b) => (sl.newestFirst ? b.id - a.id : a.id - b.id));
+            return rows.slice(sl.offset, sl.offset + sl.limit);
+          });
+          const total = q.states ? this.items.filter((i) => q.states!.includes(i.state)).length : this.items.length;
+          return { items, total };
         }),
       addPaths: (paths: string[], target: UploadTarget) =>
         record('addPaths', [paths, target], () => {
-          const added = makeItems(paths.length).map((i, k) => ({ ...i, id: this.nextId + k, path: paths[k]!, ...(target.albumId ? { albumId: target.albumId } : {}) }));
+          // A .txt stands for a file Ferry does not upload; a path already queued is skipped.
+          const unsupported = paths.filter((p) => p.endsWith('.txt'));
+          const queued = paths.filter((p) => !p.endsWith('.txt') && this.items.some((i) => i.path === p));
+          const fresh = paths.filter((p) => !unsupported.includes(p) && !queued.includes(p));
+          const added = makeItems(fresh.length).map((i, k) => ({ ...i, id: this.nextId + k, path: fresh[k]!, ...(target.albumId ? { albumId: target.albumId } : {}) }));
           this.nextId += added.length;
           this.items.push(...added);
           this.emit({ type: 'totals', totals: this.totals() });
-          return { added: added.length, skipped: 0 };
+          return { added: added.length, skipped: unsupported.length + queued.length, unsupported: unsupported.length };
         }),
       pauseAll: () => record('pauseAll', [], () => void (this.paused = true)),
       resumeAll: () => record('resumeAll', [], () => void (this.paused = false)),
@@ -125,7 +146,34 @@ export class InMemoryFakeEngine {
           for (const f of failed) this.update(f.id, { state: 'queued', error: undefined });
           return { retried: failed.length };
         }),
-      cancel: (id) => record('cancel', [id], () => void this.update(id, { state: 'cancelled' })),
+      cancel: (ids) => record('cancel', [ids], () => ids.forEach((id) => this.update(id, { state: 'cancelled' }))),
+      dismiss: (ids) =>
+        record('dismiss', [ids], () => {
+          const gone = this.items.filter((i) => ids.includes(i.id) && ['failed', 'skipped', 'cancelled', 'uploaded'].includes(i.state));
+          this.items = this.items.filter((i) => !gone.includes(i));
+          this.emit({ type: 'removed', ids: gone.map((g) => g.id) });
+          this.emit({ type: 'totals', totals: this.totals() });
+          return { dismissed: gone.length };
+        }),
+      deleteMedia: (mediaIds) =>
+        record('deleteMedia', [mediaIds], () => {
+          const deleted: string[] = [];
+          const failed: { mediaId: string; message: string }[] = [];
+          for (const id of mediaIds) {
+            if (this.undeletable.has(id)) failed.push({ mediaId: id, message: 'The backend refused.' });
+            else deleted.push(id);
+          }
+          for (const [albumId, list] of this.media) this.media.set(albumId, list.filter((m) => !deleted.includes(m.mediaId)));
+          return { deleted, failed };
+        }),
+      listFolder: (path) =>
+        record('listFolder', [path], () => {
+          const at = path ?? '/home/you';
+          const entry = this.folders[at];
+          if (!entry) throw new Error(`No folder at ${at}.`);
+          return { path: at, parent: at === '/' ? null : at.slice(0, at.lastIndexOf('/')) || '/', ...entry };
+        }),
+      preview: (id) => record('preview', [id], () => (this.items.some((i) => i.id === id) ? `data:image/webp;base64,UklGRg==#${id}` : null)),
       clearFinished: () =>
         record('clearFinished', [], () => {
           const done = this.items.filter((i) => i.state === 'uploaded' || i.state === 'skipped' || i.state === 'cancelled');

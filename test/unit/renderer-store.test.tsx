@@ -64,7 +64,7 @@ describe('renderer store', () => {
     fake.emit({ type: 'paused', paused: true });
     fake.emit({ type: 'batch-finished', uploaded: 3, failed: 1 });
     expect(store.getState()).toMatchObject({ online: false, paused: true, lastBatch: { uploaded: 3, failed: 1 } });
-    expect(store.getState().notices.at(-1)).toMatchObject({ kind: 'error', text: expect.stringContaining('3 uploaded, 1 failed') });
+    expect(store.getState().notices.at(-1)).toMatchObject({ kind: 'warn', text: expect.stringContaining('3 uploaded, 1 failed') });
   });
 
   it('turns a failed call into a notice that says what failed', async () => {

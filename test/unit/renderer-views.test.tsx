@@ -46,7 +46,7 @@ describe('queue view', () => {
   it('says what to do when the queue is empty', async () => {
     await mount(new InMemoryFakeEngine());
     expect(await screen.findByText('Nothing queued yet')).toBeTruthy();
-    expect(screen.getByText(/Drop a folder above, or type its path/)).toBeTruthy();
+    expect(screen.getByText(/Drop a folder or photos above, or choose a folder/)).toBeTruthy();
   });
 
   it('renders a bounded number of rows for 100,000 files', async () => {
@@ -61,7 +61,9 @@ describe('queue view', () => {
     await mount(fake);
     await screen.findByText('img-000002.jpg');
     act(() => void fake.update(2, { state: 'uploading', bytesSent: 500_000, rate: 250_000, etaSeconds: 6 }));
-    const bar = await screen.findByRole('progressbar', { name: 'img-000002.jpg progress' });
+    // The row moves to the top (work in progress comes first), so it is looked up once it has settled there.
+    await waitFor(() => expect(document.querySelector('.qslot[data-index="0"] .qrow')?.getAttribute('data-id')).toBe('2'));
+    const bar = screen.getByRole('progressbar', { name: 'img-000002.jpg progress' });
     expect(bar.getAttribute('aria-valuenow')).toBe('25');
     const row = bar.closest('.qrow') as HTMLElement;
     expect(within(row).getByText('Uploading')).toBeTruthy();
@@ -107,9 +109,9 @@ describe('queue view', () => {
     await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
   });
 
-  it('adds a folder by path into a new album', async () => {
+  it('adds a folder by path into a new album (desktop)', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake);
+    await mount(fake, 'queue', 'desktop');
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: '__new__' } });
     fireEvent.change(screen.getByLabelText('New album title'), { target: { value: 'Iceland' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
@@ -123,7 +125,7 @@ describe('queue view', () => {
 
   it('asks for an album before adding', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake);
+    await mount(fake, 'queue', 'desktop');
     fireEvent.change(screen.getByLabelText('Add folder by path'), { target: { value: '/x' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Create an album first');
@@ -140,10 +142,10 @@ describe('queue view', () => {
     await waitFor(() => expect(fake.calls.find((c) => c.method === 'addPaths')?.args).toEqual([['/dropped/photo.jpg'], { kind: 'album', albumId: 'a1' }]));
   });
 
-  it('tells a browser user to type the path when a drop has none', async () => {
+  it('asks a browser user for an album before sending a drop', async () => {
     await mount(new InMemoryFakeEngine());
     fireEvent.drop(screen.getByRole('region', { name: 'Add files' }), { dataTransfer: { files: [new File(['x'], 'a.jpg')] } });
-    expect((await screen.findByRole('alert')).textContent).toContain('Type the folder path');
+    expect((await screen.findByRole('alert')).textContent).toContain('Create an album first');
   });
 });
 

@@ -30,6 +30,11 @@ describe('engine call validation', () => {
     ['huge page', 'listQueue', [{ offset: 0, limit: 1_000_000 }]],
     ['bad target', 'addPaths', [['/x'], { kind: 'bucket', albumId: 'a' }]],
     ['non-http backend', 'updateSettings', [{ backend: { mode: 'remote', apiUrl: 'file:///etc/passwd', token: '' } }]],
+    ['no ids to dismiss', 'dismiss', [[]]],
+    ['a negative row id', 'cancel', [[-1]]],
+    ['too many deletes at once', 'deleteMedia', [Array.from({ length: 101 }, (_, i) => `m${i}`)]],
+    ['a preview of no row', 'preview', ['../etc/passwd']],
+    ['a folder path that is not a string', 'listFolder', [42]],
   ])('refuses %s', (_what, method, args) => {
     const r = validateEngineCall(method, args);
     expect(r.ok).toBe(false);
@@ -37,6 +42,12 @@ describe('engine call validation', () => {
   });
 
   it.each([
+    ['dismiss', [[1, 2]]],
+    ['cancel', [[3]]],
+    ['deleteMedia', [['m1', 'm2']]],
+    ['listFolder', []],
+    ['listFolder', ['/home/you']],
+    ['preview', [7]],
     ['status', []],
     ['listQueue', [{ offset: 100, limit: 100, states: ['failed'] }]],
     ['addPaths', [['/photos'], { kind: 'generation' }]],

@@ -61,14 +61,14 @@ describe('ferry serve over HTTP', () => {
     expect((await get('/')).status).toBe(401);
     expect((await get('/assets/app.js')).status).toBe(401);
     expect((await get('/?token=wrong')).status).toBe(401);
-    expect((await get('/', { cookie: 'ferry_token=wrong' })).status).toBe(401);
+    expect((await get('/', { cookie: `ferry_token_${serve.port}=wrong` })).status).toBe(401);
   });
 
   it('serves the page with the token, sets an HttpOnly cookie and a strict CSP', async () => {
     const res = await get(`/?token=${serve.token}`);
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Ferry</title>');
-    expect(String(res.headers['set-cookie'])).toMatch(/ferry_token=.+; HttpOnly; SameSite=Strict/);
+    expect(String(res.headers['set-cookie'])).toMatch(new RegExp(`^ferry_token_${serve.port}=.+; HttpOnly; SameSite=Strict`));
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-eval');
@@ -76,7 +76,7 @@ describe('ferry serve over HTTP', () => {
   });
 
   it('serves assets to the cookie the page set', async () => {
-    const res = await get('/assets/app.js', { cookie: `ferry_token=${serve.token}` });
+    const res = await get('/assets/app.js', { cookie: `ferry_token_${serve.port}=${serve.token}` });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/javascript');
   });
@@ -95,8 +95,9 @@ describe('ferry serve over HTTP', () => {
 
 describe('ferry serve over WebSocket', () => {
   it('refuses a socket without the token', async () => {
-    expect(await connect('')).toEqual({ refused: 401 });
-    expect(await connect('?token=nope')).toEqual({ refused: 401 });
+    const origin = `http://127.0.0.1:${serve.port}`;
+    expect(await connect('', { origin })).toEqual({ refused: 401 });
+    expect(await connect('?token=nope', { origin })).toEqual({ refused: 401 });
   });
 
   it('refuses a socket from another origin even with the token', async () => {

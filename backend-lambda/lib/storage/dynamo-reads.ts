@@ -30,7 +30,19 @@ function decodeCursor(cursor: string | undefined, albumPk: string): Item | undef
   if (!cursor) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Item;
-    const valid = key && typeof key === 'object' && key[indexes.albumMedia.pk] === albumPk && Object.values(key).every((v) => typeof v === 'string');
+    // Exactly what DynamoDB hands back for this index (its keys and the table's), all short strings:
+    // an extra, missing or foreign attribute would reach DynamoDB as a ValidationException (a 500).
+    const names = [indexes.albumMedia.pk, indexes.albumMedia.sk, 'pk', 'sk'];
+    const valid =
+      key !== null &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      Object.keys(key).length === names.length &&
+      names.every((n) => typeof key[n] === 'string' && (key[n] as string).length > 0 && (key[n] as string).length <= 512) &&
+      key[indexes.albumMedia.pk] === albumPk &&
+      key.sk === 'MEDIA' &&
+      (key.pk as string).startsWith('MEDIA#') &&
+      (key[indexes.albumMedia.sk] as string).endsWith(`#${(key.pk as string).slice('MEDIA#'.length)}`);
     if (valid) return key;
   } catch {
     // fall through to the 400

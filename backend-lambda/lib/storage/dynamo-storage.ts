@@ -20,7 +20,7 @@ export function isConditionFailed(err: unknown): boolean {
 
 export class DynamoStorage extends DynamoReads implements Storage {
   /** Awaits a conditional write; false when its condition lost. */
-  private async conditional(write: Promise<unknown>): Promise<boolean> {
+  protected async conditional(write: Promise<unknown>): Promise<boolean> {
     try {
       await write;
       return true;
@@ -57,6 +57,22 @@ export class DynamoStorage extends DynamoReads implements Storage {
         ExpressionAttributeNames: { '#t': 'type', ...(name ? { '#n': 'name' } : {}) },
         ExpressionAttributeValues: { ':t': 'user', ':u': userId, ':now': now, ...(name ? { ':name': name } : {}) },
       }),
+    );
+  }
+
+  async claimGeneration(generationId: string, ownerId: string, now: string): Promise<boolean> {
+    // One conditional write, whoever is first: it creates the owner item, or finds it already ours.
+    return this.conditional(
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.generation(generationId),
+          UpdateExpression: 'SET #t = :t, generationId = :g, ownerId = :o, createdAt = if_not_exists(createdAt, :now)',
+          ConditionExpression: 'attribute_not_exists(pk) OR ownerId = :o',
+          ExpressionAttributeNames: { '#t': 'type' },
+          ExpressionAttributeValues: { ':t': 'generation', ':g': generationId, ':o': ownerId, ':now': now },
+        }),
+      ),
     );
   }
 
@@ -134,6 +150,8 @@ export class DynamoStorage extends DynamoReads implements Storage {
       UpdateExpression:
         'SET #s = :uploaded, #size = :size, updatedAt = :now' +
         (thumbs ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
+        (fields.thumbhash ? ', thumbhash = :th' : '') +
+        (fields.dominantColor ? ', dominantColor = :dc' : '') +
         ` REMOVE ${indexes.pendingByAge.pk}, ${indexes.pendingByAge.sk}, uploadId, #e`,
       ConditionExpression: '#s = :pending',
       ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
@@ -143,6 +161,8 @@ export class DynamoStorage extends DynamoReads implements Storage {
         ':size': fields.size,
         ':now': now,
         ...(thumbs ? { ':thumbs': thumbs, ':w': fields.width, ':h': fields.height } : {}),
+        ...(fields.thumbhash ? { ':th': fields.thumbhash } : {}),
+        ...(fields.dominantColor ? { ':dc': fields.dominantColor } : {}),
       },
       ReturnValues: 'ALL_NEW',
     });

@@ -24,6 +24,8 @@ export interface MediaRecord {
   height?: number;
   /** rendition name → S3 object key; turned into URLs when read (records.ts) */
   thumbnailKeys?: Record<string, string>;
+  thumbhash?: string;
+  dominantColor?: string;
   metadata?: Record<string, unknown>;
   /** multipart upload ID while pending */
   uploadId?: string;
@@ -68,6 +70,9 @@ export interface UploadedFields {
   width?: number | undefined;
   height?: number | undefined;
   thumbnailKeys?: Record<string, string> | undefined;
+  /** placeholders from the same decode (images only; absent on records processed before them) */
+  thumbhash?: string | undefined;
+  dominantColor?: string | undefined;
 }
 
 export interface AlbumMediaPage {
@@ -106,6 +111,11 @@ export interface StorageReads {
 export interface Storage extends StorageReads {
   /** Creates the user's profile if it does not exist yet (and its name, if it has none). */
   ensureUser(userId: string, now: string, name?: string): Promise<void>;
+  /**
+   * Claims a generation for `ownerId` if nobody has (SPEC §2: the first upload that names it owns
+   * it); true when it is theirs now or already was, false when it is someone else's.
+   */
+  claimGeneration(generationId: string, ownerId: string, now: string): Promise<boolean>;
   /** Creates an album; false if that ID already exists. */
   createAlbum(album: AlbumRecord): Promise<boolean>;
   /**
@@ -134,4 +144,16 @@ export interface Storage extends StorageReads {
   countAlbumUpload(ownerId: string, albumId: string, coverKey: string | undefined, now: string): Promise<boolean>;
   /** The user's avatar (creating the profile if needed). */
   setAvatar(userId: string, avatar: AvatarRecord, now: string): Promise<void>;
+}
+
+/** Storage plus deleting media: only DELETE /media/{id} gets it (its own IAM grant of DeleteItem). */
+export interface StorageWithDelete extends Storage {
+  /** Removes a media record; answers the record as it was, or undefined if it was already gone. */
+  deleteMedia(mediaId: string): Promise<MediaRecord | undefined>;
+  /**
+   * One media fewer in the album (never below 0). With `cover`: when the album's cover is still
+   * `removedCover`, it becomes `newCover` (or none). False when nothing was uncounted (the album is
+   * gone, or its count is already 0).
+   */
+  uncountAlbumMedia(ownerId: string, albumId: string, cover: { removedCover: string; newCover: string | undefined } | undefined, now: string): Promise<boolean>;
 }

@@ -5,7 +5,7 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-/** Primary keys of the four item types. */
+/** Primary keys of the item types. */
 export const tableKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
@@ -15,6 +15,8 @@ export const tableKeys = {
    * a key that BatchGetItem can read, where the gsi2 index can only be queried one sha256 at a time.
    */
   duplicate: (albumId: string, sha256: string) => ({ pk: `DUP#${albumId}#${sha256}`, sk: 'UPLOADED' }),
+  /** who owns a generation (its media items are per index; this item is one per generation) */
+  generation: (generationId: string) => ({ pk: `GENERATION#${generationId}`, sk: 'OWNER' }),
   /** sort-key prefix of a user's albums */
   albumSkPrefix: 'ALBUM#',
 };

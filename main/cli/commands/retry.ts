@@ -1,6 +1,6 @@
 /** `ferry retry [--all | <mediaId|queueId>]`: puts failed files back in the queue and sees them through. */
 import { EXIT, UsageError, guard, openHost, type ApiFlags } from '../common.ts';
-import { followBatch, interruption } from '../batch.ts';
+import { followBatch, interruption, summaryLine } from '../batch.ts';
 
 /** Runs `ferry retry`. */
 export async function run(idArg: string | undefined, flags: ApiFlags & { all?: boolean }): Promise<never> {
@@ -22,7 +22,7 @@ export async function run(idArg: string | undefined, flags: ApiFlags & { all?: b
       if (retried.length === 0) return EXIT.ok;
       const { report, interrupted: stopped } = await followBatch(host, retried, { noWait: false, json: false, bars: false, interrupted });
       if (stopped) return EXIT.interrupted;
-      console.log(`${report.uploaded.length} uploaded, ${report.failed.length} failed`);
+      console.log(summaryLine(report, 0));
       return report.failed.length ? EXIT.failed : EXIT.ok;
     } finally {
       await host.close();

@@ -4,6 +4,7 @@
  */
 import { resolveDataDir } from '../../config/paths.ts';
 import { startServe } from '../../serve/server.ts';
+import { removeLeftoverPartials, removeStagedWhenUploaded, stagingDirOf } from '../../serve/api-routes.ts';
 import { ensureRendererBuilt } from '../../serve/renderer-dir.ts';
 import { openEngineHost } from '../../engine/host.ts';
 
@@ -19,12 +20,15 @@ export interface ServeCommandOptions {
 export async function run(opts: ServeCommandOptions): Promise<void> {
   const port = opts.port ?? 0;
   const rendererDir = await ensureRendererBuilt();
+  const dataDir = resolveDataDir(opts.dataDir);
   const host = await openEngineHost({
-    dataDir: resolveDataDir(opts.dataDir),
+    dataDir,
     ...(opts.api ? { apiUrl: opts.api } : {}),
     ...(opts.token ? { token: opts.token } : {}),
   });
-  const serve = await startServe({ engine: host, rendererDir, port });
+  await removeLeftoverPartials(stagingDirOf(dataDir));
+  const serve = await startServe({ engine: host, rendererDir, port, stagingDir: stagingDirOf(dataDir) });
+  removeStagedWhenUploaded(host, stagingDirOf(dataDir));
   console.log(`Ferry is running. Open this URL in a browser on this machine (it includes the access token):\n\n  ${serve.url}\n`);
   console.log('Reaching it from another machine: forward the port over SSH (ssh -L), never expose it. Ctrl-C stops.');
 

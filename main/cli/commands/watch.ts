@@ -1,7 +1,7 @@
 /** `ferry watch <dir>`: keeps uploading what appears in a folder until interrupted. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, UsageError, guard, intFlag, openHost, rateFlag, resolveAlbum, type ApiFlags } from '../common.ts';
+import { EXIT, UsageError, guard, bandwidthFlags, intFlag, openHost, resolveAlbum, type ApiFlags } from '../common.ts';
 import { isFinal } from '../../../shared/file-states.ts';
 import { interruption } from '../batch.ts';
 
@@ -11,6 +11,8 @@ export interface WatchFlags extends ApiFlags {
   comfyui?: boolean;
   concurrency?: string;
   limitRate?: string;
+  /** an rclone-style timetable, e.g. "08:00,512k 19:00,off" */
+  bwlimit?: string;
 }
 
 /** Runs `ferry watch`. */
@@ -19,14 +21,17 @@ export async function run(dir: string, flags: WatchFlags): Promise<never> {
     if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
     if (!flags.album && !flags.comfyui) throw new UsageError('watch needs --album, or --comfyui for a ComfyUI output folder');
     const concurrency = intFlag('concurrency', flags.concurrency, 16);
-    const bandwidthLimit = rateFlag(flags.limitRate);
+    const bandwidth = bandwidthFlags(flags);
     const interrupted = interruption();
-    const host = await openHost(flags, { overrides: { concurrency, bandwidthLimit } });
+    const host = await openHost(flags, { overrides: { concurrency, ...bandwidth } });
     try {
       const album = flags.album ? await resolveAlbum(host, flags.album, Boolean(flags.createAlbum)) : undefined;
       const printed = new Map<number, string>();
       host.onEvent((e) => {
         if (e.type === 'online') console.log(e.online ? 'backend reachable again' : 'backend unreachable: holding');
+        // The watch keeps running through a lost login: it resumes by itself once `ferry login` succeeds.
+        if (e.type === 'paused' && e.reason) console.error(`ferry: ${e.reason}`);
+        if (e.type === 'paused' && !e.paused) console.log('resumed');
         if (e.type !== 'items') return;
         for (const item of e.items) {
           if (printed.get(item.id) === item.state) continue;

@@ -134,7 +134,15 @@ export function connectWebSocket(url: string, opts: WsOptions = {}): EngineConne
 export function connectFromPage(): EngineConnection {
   const bridge = (window as { ferry?: FerryBridge }).ferry;
   if (bridge) return connectDesktop(bridge);
-  const token = new URLSearchParams(location.search).get('token');
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  if (token) {
+    // Out of the address bar, history and anything shared from it: the HttpOnly cookie set with
+    // this page carries the token from now on (reloads included); the socket URL keeps a copy.
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  }
   const ws = new URL('/ws', location.href);
   ws.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   ws.search = token ? `?token=${encodeURIComponent(token)}` : '';

@@ -1,11 +1,7 @@
-/** Albums and their processed thumbnails, straight from the backend. */
+/** Albums and their processed thumbnails, straight from the backend; an open album is AlbumMedia. */
 import { useFerry } from '../store/context.ts';
-import type { Media } from '../../../shared/api.ts';
 import { formatAgo } from '../format.ts';
-
-function thumb(m: Media): string | undefined {
-  return m.thumbnails?.medium ?? m.thumbnails?.small ?? m.thumbnails?.cover;
-}
+import { AlbumMedia } from './AlbumMedia.tsx';
 
 export function AlbumsView() {
   const albums = useFerry((s) => s.albums);
@@ -14,56 +10,10 @@ export function AlbumsView() {
   const openAlbum = useFerry((s) => s.openAlbum);
   const loadAlbums = useFerry((s) => s.loadAlbums);
   const setView = useFerry((s) => s.setView);
-  const loadMore = useFerry((s) => s.loadMoreMedia);
 
   if (current) {
     const album = albums.find((a) => a.albumId === current.albumId);
-    return (
-      <div className="view">
-        <header className="view-head row">
-          <button type="button" onClick={() => void openAlbum(null)} aria-label="Back to albums">
-            ← Albums
-          </button>
-          <h1>{album?.title ?? current.albumId}</h1>
-          <div className="spacer" />
-          <button type="button" onClick={() => void openAlbum(current.albumId)}>
-            Refresh
-          </button>
-        </header>
-        {current.loading && current.media.length === 0 ? (
-          <p className="muted">Loading…</p>
-        ) : current.media.length === 0 ? (
-          <div className="empty">
-            <h2>This album is empty</h2>
-            <p>Add a folder on the Queue page with this album as the target.</p>
-          </div>
-        ) : (
-          <ul className="media-grid" aria-label="Photos">
-            {current.media.map((m) => {
-              const src = thumb(m);
-              return (
-                <li key={m.mediaId} className={`media status-${m.status}`} data-status={m.status}>
-                  {src ? (
-                    <img src={src} alt={m.filename} loading="lazy" width={300} height={300} />
-                  ) : (
-                    <div className="media-placeholder">{m.status === 'failed' ? 'Failed' : m.status === 'pending' ? 'Processing…' : 'No preview'}</div>
-                  )}
-                  <div className="media-caption" title={m.filename}>
-                    {m.filename}
-                    {m.status === 'failed' && m.error ? <span className="qerror"> {m.error.message}</span> : null}
-                  </div>
-                </li>
-              );
-            })}
-          </ul>
-        )}
-        {current.nextCursor ? (
-          <button type="button" onClick={() => void loadMore()}>
-            Load more
-          </button>
-        ) : null}
-      </div>
-    );
+    return <AlbumMedia current={current} title={album?.title ?? current.albumId} />;
   }
 
   return (

@@ -3,6 +3,8 @@ import { useEffect } from 'react';
 import { useFerry } from '../store/context.ts';
 import type { View } from '../store/ferry-store.ts';
 import { formatBytes, formatEta, formatRate } from '../format.ts';
+import { filesInProgress, overallProgress } from '../../../shared/progress.ts';
+import { queueCounts } from '../../../shared/queue-order.ts';
 import { QueueView } from './QueueView.tsx';
 import { WatchedView } from './WatchedView.tsx';
 import { AlbumsView } from './AlbumsView.tsx';
@@ -20,8 +22,13 @@ function Totals() {
   const paused = useFerry((s) => s.paused);
   const pauseAll = useFerry((s) => s.pauseAll);
   const resumeAll = useFerry((s) => s.resumeAll);
-  const pct = totals.bytesTotal > 0 ? Math.round((totals.bytesSent / totals.bytesTotal) * 100) : 0;
-  const pending = totals.byState.queued + totals.byState.hashing + totals.byState.requesting + totals.byState.uploading + totals.byState.paused;
+  // The same counts as the queue's tabs and `ferry status` (shared/queue-order.ts).
+  const counts = queueCounts(totals.byState);
+  // Files drive it, thumbnails included (shared/progress.ts): bytes alone read 100 % while they were made.
+  // An empty queue shows an empty bar, not a full one.
+  const pct = totals.files === 0 ? 0 : Math.floor(overallProgress(totals) * 100);
+  const pending = filesInProgress(totals);
+  const making = totals.byState.processing;
   // The tab or window title carries progress, so it shows while Ferry is in the background.
   useEffect(() => {
     document.title = pending ? `Ferry · ${pct}%${paused ? ' (paused)' : ''}` : 'Ferry';
@@ -29,17 +36,18 @@ function Totals() {
   return (
     <div className="totals" aria-live="polite">
       <div className="totals-text">
-        <strong>{totals.files.toLocaleString()}</strong> files · <strong>{totals.byState.uploaded.toLocaleString()}</strong> done
-        {totals.byState.failed ? (
+        <strong data-count="all">{counts.all.toLocaleString()}</strong> files · <strong data-count="done">{counts.done.toLocaleString()}</strong> done
+        {counts.failed ? (
           <>
             {' '}
-            · <strong className="danger">{totals.byState.failed.toLocaleString()}</strong> failed
+            · <strong className="danger" data-count="failed">{counts.failed.toLocaleString()}</strong> failed
           </>
         ) : null}
         {pending ? (
           <span className="muted">
             {' '}
             · {formatBytes(totals.bytesSent)} of {formatBytes(totals.bytesTotal)} {formatRate(totals.rate) && `· ${formatRate(totals.rate)}`}{' '}
+            {making ? `· ${making.toLocaleString()} making thumbnails ` : ''}
             {paused ? '' : formatEta(totals.etaSeconds) && `· ${formatEta(totals.etaSeconds)}`}
           </span>
         ) : null}
@@ -93,15 +101,18 @@ function Banners() {
   return null;
 }
 
-const noticeMs = { info: 6000, error: 20_000 };
+/** How long each kind of notice stays (ms). */
+export const noticeMs = { info: 6000, warn: 12_000, error: 12_000 };
 
 function Notices() {
   const notices = useFerry((s) => s.notices);
   const dismiss = useFerry((s) => s.dismiss);
   // Confirmations fade quickly; errors stay long enough to read what to do (the failed rows keep
-  // saying it after the notice is gone).
+  // saying it after the notice is gone). Each timer runs from when its notice appeared: restarting
+  // them on every change kept an error on screen for good while other notices kept coming (issue 14).
   useEffect(() => {
-    const timers = notices.map((n) => setTimeout(() => dismiss(n.id), noticeMs[n.kind]));
+    const now = Date.now();
+    const timers = notices.map((n) => setTimeout(() => dismiss(n.id), Math.max(0, n.at + noticeMs[n.kind] - now)));
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
   return (
@@ -109,7 +120,7 @@ function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
           <span>{n.text}</span>
-          <button type="button" className="ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
+          <button type="button" className="ghost" onClick={() => dismiss(n.id)} aria-label="Close notice">
             ×
           </button>
         </div>

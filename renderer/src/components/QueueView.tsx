@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useFerry } from '../store/context.ts';
+import { useConnection, useFerry } from '../store/context.ts';
+import { queueCounts } from '../../../shared/queue-order.ts';
 import type { QueueFilter } from '../store/ferry-store.ts';
 import { QueueRow } from './QueueRow.tsx';
 import { AddFiles } from './AddFiles.tsx';
@@ -22,18 +23,13 @@ export function QueueView() {
   const total = useFerry((s) => s.total);
   const filter = useFerry((s) => s.filter);
   const byState = useFerry((s) => s.totals.byState);
-  const files = useFerry((s) => s.totals.files);
   const ready = useFerry((s) => s.ready);
   const setFilter = useFerry((s) => s.setFilter);
   const retryAllFailed = useFerry((s) => s.retryAllFailed);
   const clearFinished = useFerry((s) => s.clearFinished);
 
-  const counts: Record<QueueFilter, number> = {
-    all: files,
-    active: byState.queued + byState.hashing + byState.requesting + byState.uploading + byState.processing + byState.paused,
-    failed: byState.failed,
-    done: byState.uploaded + byState.skipped + byState.cancelled,
-  };
+  const counts: Record<QueueFilter, number> = queueCounts(byState);
+  const { kind } = useConnection();
 
   return (
     <div className="view queue-view">
@@ -49,7 +45,7 @@ export function QueueView() {
               className={filter === f.key ? 'tab active' : 'tab'}
               onClick={() => setFilter(f.key)}
             >
-              {f.label} <span className="count">{counts[f.key].toLocaleString()}</span>
+              {f.label} <span className="count" data-count={f.key}>{counts[f.key].toLocaleString()}</span>
             </button>
           ))}
         </div>
@@ -68,7 +64,10 @@ export function QueueView() {
           ) : filter === 'all' ? (
             <>
               <h2>Nothing queued yet</h2>
-              <p>Drop a folder above, or type its path and press Add. Files keep their place here until their thumbnails are made.</p>
+              <p>
+                {kind === 'browser' ? 'Drop a folder or photos above, or choose a folder.' : 'Drop a folder above, or type its path and press Add.'} Files keep their place
+                here until their thumbnails are made.
+              </p>
             </>
           ) : (
             <p>No {filters.find((f) => f.key === filter)?.label.toLowerCase()} files.</p>

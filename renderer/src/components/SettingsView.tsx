@@ -1,6 +1,10 @@
-/** Settings: which backend (embedded or remote URL + token), concurrency, bandwidth limit, start at login. */
+/**
+ * Settings: which backend (embedded or remote URL + token), concurrency, bandwidth limit or
+ * timetable, start at login, pause on battery.
+ */
 import { useEffect, useId, useState } from 'react';
 import type { Settings } from '../../../shared/engine-api.ts';
+import { parseBwSchedule } from '../../../shared/bwlimit.ts';
 import { useConnection, useFerry } from '../store/context.ts';
 
 const mb = 1_000_000;
@@ -11,7 +15,7 @@ export function SettingsView() {
   const { kind } = useConnection();
   const [draft, setDraft] = useState<Settings | null>(settings);
   const [limitMb, setLimitMb] = useState('0');
-  const ids = { mode: useId(), url: useId(), token: useId(), conc: useId(), parts: useId(), limit: useId(), login: useId() };
+  const ids = { mode: useId(), url: useId(), token: useId(), conc: useId(), parts: useId(), limit: useId(), table: useId(), tableHelp: useId(), login: useId(), battery: useId() };
 
   useEffect(() => {
     setDraft(settings);
@@ -20,6 +24,13 @@ export function SettingsView() {
 
   if (!draft) return <div className="view"><p className="muted">Loading settings…</p></div>;
   const remote = draft.backend.mode === 'remote' ? draft.backend : null;
+  // The same parser the engine and `--bwlimit` use: a table is checked as it is typed.
+  let tableError = '';
+  try {
+    parseBwSchedule(draft.bandwidthSchedule);
+  } catch (err) {
+    tableError = (err as Error).message;
+  }
 
   return (
     <div className="view">
@@ -31,7 +42,7 @@ export function SettingsView() {
         onSubmit={(e) => {
           e.preventDefault();
           const limit = Number(limitMb);
-          if (!Number.isFinite(limit) || limit < 0) return;
+          if (!Number.isFinite(limit) || limit < 0 || tableError) return;
           void save({ ...draft, bandwidthLimit: Math.round(limit * mb) });
         }}
       >
@@ -69,6 +80,8 @@ export function SettingsView() {
                   id={ids.token}
                   type="password"
                   autoComplete="off"
+                  // The engine never sends a saved token back; empty keeps it (shared/engine-api.ts Settings).
+                  placeholder={remote.tokenSet ? 'saved (leave empty to keep it)' : ''}
                   value={remote.token}
                   onChange={(e) => setDraft({ ...draft, backend: { ...remote, token: e.target.value } })}
                 />
@@ -94,6 +107,22 @@ export function SettingsView() {
             <label htmlFor={ids.limit}>Bandwidth limit (MB/s, 0 for none)</label>
             <input id={ids.limit} type="number" min={0} step="any" value={limitMb} onChange={(e) => setLimitMb(e.target.value)} />
           </div>
+          <div className="field">
+            <label htmlFor={ids.table}>Bandwidth timetable (optional; replaces the limit above)</label>
+            <input
+              id={ids.table}
+              type="text"
+              spellCheck={false}
+              placeholder="08:00,512k 19:00,off"
+              aria-invalid={tableError ? true : undefined}
+              aria-describedby={ids.tableHelp}
+              value={draft.bandwidthSchedule}
+              onChange={(e) => setDraft({ ...draft, bandwidthSchedule: e.target.value })}
+            />
+            <span id={ids.tableHelp} className={tableError ? 'small danger' : 'muted small'} role={tableError ? 'alert' : undefined}>
+              {tableError || 'As rclone writes it: from 08:00 at 512 KiB/s, unlimited from 19:00. Days work too: Mon-08:00,1M Sat-00:00,off.'}
+            </span>
+          </div>
         </fieldset>
         <fieldset>
           <legend>System</legend>
@@ -101,12 +130,16 @@ export function SettingsView() {
             <input id={ids.login} type="checkbox" checked={draft.startAtLogin} disabled={kind !== 'desktop'} onChange={(e) => setDraft({ ...draft, startAtLogin: e.target.checked })} /> Start
             Ferry when I log in {kind !== 'desktop' ? <span className="muted">(desktop app only)</span> : null}
           </label>
+          <label>
+            <input id={ids.battery} type="checkbox" checked={draft.pauseOnBattery} disabled={kind !== 'desktop'} onChange={(e) => setDraft({ ...draft, pauseOnBattery: e.target.checked })} /> Pause
+            uploads while on battery power {kind !== 'desktop' ? <span className="muted">(desktop app only)</span> : null}
+          </label>
         </fieldset>
         <div className="row end">
           <button type="button" onClick={() => setDraft(settings)}>
             Revert
           </button>
-          <button type="submit" className="primary">
+          <button type="submit" className="primary" disabled={Boolean(tableError)}>
             Save settings
           </button>
         </div>

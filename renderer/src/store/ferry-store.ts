@@ -7,6 +7,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Album, Media } from '../../../shared/api.ts';
 import type {
+  DeleteMediaResult,
   EngineApi,
   EngineEvent,
   FileState,
@@ -16,7 +17,9 @@ import type {
   UploadTarget,
   WatchedFolder,
 } from '../../../shared/engine-api.ts';
-import { doneStates, fileStates, unsettledStates } from '../../../shared/file-states.ts';
+import { fileStates } from '../../../shared/file-states.ts';
+import { queueTabStates, type QueueTab } from '../../../shared/queue-order.ts';
+import { addedNotice } from '../format.ts';
 
 export const pageSize = 100;
 /** pages kept either side of the visible ones; bounds memory whatever the queue length */
@@ -26,18 +29,17 @@ const refreshDelayMs = 250;
 export type View = 'queue' | 'watched' | 'albums' | 'settings';
 export const views: View[] = ['queue', 'watched', 'albums', 'settings'];
 
-export type QueueFilter = 'all' | 'active' | 'failed' | 'done';
-export const filterStates: Record<QueueFilter, FileState[] | undefined> = {
-  all: undefined,
-  active: [...unsettledStates],
-  failed: ['failed'],
-  done: [...doneStates],
-};
+export type QueueFilter = QueueTab;
+/** Which states each queue tab shows: one definition with the header and the CLI (shared/queue-order.ts). */
+export const filterStates = queueTabStates;
 
 export interface Notice {
   id: number;
-  kind: 'error' | 'info';
+  /** info: neutral; warn: done, with something to look at (a batch with failures); error: a call failed */
+  kind: 'error' | 'warn' | 'info';
   text: string;
+  /** when it was shown (ms); its time on screen counts from here, not from the last re-render */
+  at: number;
 }
 
 export interface AlbumMediaState {
@@ -48,6 +50,8 @@ export interface AlbumMediaState {
 }
 
 export interface FerryState {
+  /** the engine client, for the few components that read from it directly (previews, folder picker) */
+  api: EngineApi;
   view: View;
   /** the transport to the engine is up (serve mode's socket; always true on the desktop) */
   linked: boolean;
@@ -82,6 +86,10 @@ export interface FerryState {
   resumeAll(): Promise<void>;
   retry(id: number): Promise<void>;
   cancel(id: number): Promise<void>;
+  /** Removes settled rows (a failed or skipped file the user has seen) from the queue. */
+  dismissRows(ids: number[]): Promise<void>;
+  /** Deletes photos from the open album after the user confirmed; true when all went. */
+  deleteMedia(mediaIds: string[]): Promise<boolean>;
   pause(id: number): Promise<void>;
   resume(id: number): Promise<void>;
   retryAllFailed(): Promise<void>;
@@ -157,7 +165,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       inFlight.add(page);
       try {
         const states = filterStates[get().filter];
-        const res = await api.listQueue({ offset: page * pageSize, limit: pageSize, ...(states ? { states } : {}) });
+        const res = await api.listQueue({ offset: page * pageSize, limit: pageSize, ...(states ? { states: [...states] } : {}) });
         if (gen !== generation) return;
         const pages = new Map(get().pages);
         pages.set(page, res.items);
@@ -198,7 +206,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         const res = await api.listQueue({
           offset: first * pageSize,
           limit: Math.min(1000, (last - first + 1) * pageSize),
-          ...(states ? { states } : {}),
+          ...(states ? { states: [...states] } : {}),
         });
         if (gen !== generation) return;
         total = res.total;
@@ -211,12 +219,18 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       await fillWindow();
     };
 
+    // At most one re-read per refreshDelayMs, the first at once: a new file shows without waiting.
+    let lastReload = 0;
     const scheduleReload = () => {
       if (refreshTimer) return;
-      refreshTimer = setTimeout(() => {
-        refreshTimer = undefined;
-        void reloadWindow();
-      }, refreshDelayMs);
+      refreshTimer = setTimeout(
+        () => {
+          refreshTimer = undefined;
+          lastReload = Date.now();
+          void reloadWindow();
+        },
+        Math.max(0, lastReload + refreshDelayMs - Date.now()),
+      );
     };
 
     const applyItems = (items: QueueItem[]) => {
@@ -232,7 +246,8 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
           const upd = byId.get(row.id);
           if (!upd) return;
           byId.delete(row.id);
-          if (filterSet && !filterSet.includes(upd.state)) shifted = true;
+          // The list is in attention order (shared/queue-order.ts): a new state is a new position.
+          if (upd.state !== row.state || (filterSet && !filterSet.includes(upd.state))) shifted = true;
           copy ??= rows.slice();
           copy[i] = upd;
         });
@@ -249,6 +264,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
     };
 
     return {
+      api,
       view: opts.initialView ?? 'queue',
       linked: true,
       ready: false,
@@ -308,12 +324,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       async addPaths(paths, target) {
         const res = await guard('Could not add those files', () => api.addPaths(paths, target));
         if (!res) return false;
-        get().notify(
-          'info',
-          res.added === 0 && res.skipped === 0
-            ? 'Nothing to upload there. Ferry uploads JPEG, PNG, WebP, GIF and AVIF images and MP4, WebM and MOV videos.'
-            : `Added ${res.added} file${res.added === 1 ? '' : 's'}` + (res.skipped ? `, skipped ${res.skipped} already queued.` : '.'),
-        );
+        get().notify('info', addedNotice(res));
         scheduleReload();
         return true;
       },
@@ -330,7 +341,36 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
         await guard('Could not retry', () => api.retry(id));
       },
       async cancel(id) {
-        await guard('Could not cancel', () => api.cancel(id));
+        await guard('Could not cancel', () => api.cancel([id]));
+      },
+      async dismissRows(ids) {
+        const res = await guard('Could not dismiss', () => api.dismiss(ids));
+        if (res) scheduleReload();
+      },
+      async deleteMedia(mediaIds) {
+        // The engine takes 100 IDs a call (shared/ipc.ts); a bigger selection goes in slices.
+        const res = await guard('Could not delete', async () => {
+          const all: DeleteMediaResult = { deleted: [], failed: [] };
+          for (let i = 0; i < mediaIds.length; i += 100) {
+            const part = await api.deleteMedia(mediaIds.slice(i, i + 100));
+            all.deleted.push(...part.deleted);
+            all.failed.push(...part.failed);
+          }
+          return all;
+        });
+        if (!res) return false;
+        const gone = new Set(res.deleted);
+        const cur = get().albumMedia;
+        if (cur) set({ albumMedia: { ...cur, media: cur.media.filter((m) => !gone.has(m.mediaId)) } });
+        const n = res.deleted.length;
+        if (res.failed.length) {
+          get().notify('error', `Deleted ${n} photo${n === 1 ? '' : 's'}; ${res.failed.length} could not be deleted: ${res.failed[0]!.message}`);
+        } else {
+          get().notify('info', `Deleted ${n} photo${n === 1 ? '' : 's'}.`);
+        }
+        // The album's count and cover follow the backend.
+        void get().loadAlbums();
+        return res.failed.length === 0;
       },
       async pause(id) {
         await guard('Could not pause the file', () => api.pause(id));
@@ -418,7 +458,7 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
       notify(kind, text) {
         const id = ++noticeId;
         // Keep the last few; older ones have scrolled out of relevance.
-        set({ notices: [...get().notices.slice(-2), { id, kind, text }] });
+        set({ notices: [...get().notices.slice(-2), { id, kind, text, at: Date.now() }] });
       },
       dismiss(id) {
         set({ notices: get().notices.filter((n) => n.id !== id) });
@@ -448,8 +488,9 @@ export function createFerryStore(api: EngineApi, opts: StoreOptions = {}): Ferry
             });
           case 'batch-finished':
             set({ lastBatch: { uploaded: event.uploaded, failed: event.failed } });
+            // A finished batch is news, not an error: amber when some files need a look, neutral otherwise.
             get().notify(
-              event.failed ? 'error' : 'info',
+              event.failed ? 'warn' : 'info',
               event.failed
                 ? `Batch finished: ${event.uploaded} uploaded, ${event.failed} failed. Each failed row says what to do; "Retry all failed" sends them again.`
                 : `Batch finished: ${event.uploaded} uploaded, thumbnails ready on the Albums page.`,
