@@ -172,6 +172,23 @@ export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((m, 
 export const albumUploadRequest = z.object({ ...fileFields, sha256: sha256Schema.optional(), metadata: metadataSchema.optional() });
 export type AlbumUploadRequest = z.infer<typeof albumUploadRequest>;
 
+/** Most files one batch request may carry (SPEC §2): one BatchGetItem of duplicate pointers. */
+export const MAX_BATCH_FILES = 100;
+
+/** One entry of a batch: checked on its own by the handler, so a bad entry fails alone. */
+export const batchUploadEntry = z.object({
+  ...fileFields,
+  sha256: sha256Schema,
+  /** the client's own reference, echoed in that file's result */
+  clientRef: z.string().min(1).max(200).optional(),
+});
+export type BatchUploadEntry = z.infer<typeof batchUploadEntry>;
+
+/** `POST /albums/{albumId}/media/uploads`: only the list's length is the request's; each entry is validated alone. */
+export const batchUploadRequest = z.object({
+  files: z.array(z.unknown()).min(1).max(MAX_BATCH_FILES, `at most ${MAX_BATCH_FILES} files per request`),
+});
+
 export const generationUploadRequest = z.object({
   ...fileFields,
   index: z.number().int().min(0).max(9999),
@@ -197,6 +214,11 @@ export const completeUploadRequest = z.object({
   parts: z
     .array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1), sha256: sha256Schema.optional() }))
     .min(1),
+  /**
+   * Extension of SPEC §2 (whose body is `{parts}`): the whole file's sha256, for a client that hashed
+   * it while the parts streamed. The backend checks for a duplicate then, and processing checks the bytes.
+   */
+  sha256: sha256Schema.optional(),
 });
 export const mediaStatusRequest = z.object({ mediaIds: z.array(mediaIdSchema).min(1).max(100) });
 
@@ -236,6 +258,22 @@ export const uploadDuplicateResponse = z.object({
 });
 export const uploadResponse = z.union([uploadCreatedResponse, uploadDuplicateResponse]);
 export type UploadResponse = z.infer<typeof uploadResponse>;
+
+/** One result per file of a batch, in request order: created, duplicate, or that file's own error. */
+const clientRefField = { clientRef: z.string().optional() };
+export const batchUploadResult = z.union([
+  uploadCreatedResponse.extend(clientRefField),
+  uploadDuplicateResponse.extend(clientRefField),
+  z.object({ ...clientRefField, error: errorBodySchema.shape.error }),
+]);
+export type BatchUploadResult = z.infer<typeof batchUploadResult>;
+export const batchUploadResponse = z.object({ results: z.array(batchUploadResult) });
+
+/**
+ * `POST /media/{id}/complete`: `{media}`, plus `duplicateOf` when the sha256 given at completion
+ * (an extension of SPEC §2) named bytes already uploaded in the album: the upload was then aborted.
+ */
+export const completeUploadResponse = z.object({ media: mediaSchema, duplicateOf: z.string().optional() });
 
 export const uploadUrlResponse = z.object({ upload: singleUploadSchema });
 export const signPartsResponse = z.object({

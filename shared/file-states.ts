@@ -61,7 +61,8 @@ export const transitions: Readonly<Record<FileState, readonly FileState[]>> = {
   queued: ['hashing', 'requesting', 'uploading', 'uploaded', 'failed', 'skipped', 'paused', 'cancelled'],
   hashing: ['requesting', 'uploading', 'uploaded', 'failed', 'skipped', 'queued', 'paused', 'cancelled'],
   requesting: ['uploading', 'uploaded', 'failed', 'skipped', 'queued', 'paused', 'cancelled'],
-  uploading: ['requesting', 'processing', 'uploaded', 'failed', 'queued', 'paused', 'cancelled'],
+  // skipped: a multipart upload's completion found the same bytes already in the album
+  uploading: ['requesting', 'processing', 'uploaded', 'failed', 'skipped', 'queued', 'paused', 'cancelled'],
   processing: ['uploaded', 'failed', 'cancelled'],
   paused: ['queued', 'cancelled'],
   uploaded: [],

@@ -9,6 +9,7 @@ export const apiRoutes = [
   { routeKey: 'GET /albums', fn: 'list-albums', auth: true },
   { routeKey: 'GET /albums/{albumId}/media', fn: 'list-album-media', auth: true },
   { routeKey: 'POST /albums/{albumId}/media/upload', fn: 'request-album-upload', auth: true },
+  { routeKey: 'POST /albums/{albumId}/media/uploads', fn: 'request-album-uploads', auth: true },
   { routeKey: 'POST /generations/{generationId}/media/upload', fn: 'request-generation-upload', auth: true },
   { routeKey: 'POST /users/me/avatar/upload', fn: 'request-avatar-upload', auth: true },
   { routeKey: 'POST /media/{mediaId}/upload-url', fn: 'refresh-upload-url', auth: true },

@@ -9,9 +9,10 @@ import { ORIGINAL_PREFIXES, THUMBNAILS_PREFIX } from './bucket.ts';
 export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteDelete';
 
 // Exactly the operations lib/ sends (docs/DYNAMODB.md): CDK's grantReadData would add Scan, which the
-// design rules out, and grantReadWriteData DeleteItem and BatchWriteItem, which nothing sends.
+// design rules out, and grantReadWriteData DeleteItem, which nothing sends. BatchWriteItem writes a
+// batch request's pending records.
 const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
 
 /** The DynamoDB actions of each access level, on the table and its indexes. */
 export const tableActions: Record<TableAccess, string[]> = {
@@ -54,12 +55,18 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'list-albums': { table: 'read', bucket: [signThumbnails] },
   'list-album-media': { table: 'read', bucket: [signThumbnails] },
   'request-album-upload': { table: 'readWrite', bucket: [requestUploads('albums/')] },
+  'request-album-uploads': { table: 'readWrite', bucket: [requestUploads('albums/')] },
   'request-generation-upload': { table: 'readWrite', bucket: [requestUploads('generated/')] },
   'request-avatar-upload': { table: 'readWrite', bucket: [requestUploads('users/')] },
   'refresh-upload-url': { table: 'read', bucket: [signUploads] },
   'sign-parts': { table: 'read', bucket: [signUploads] },
   // Completing calls CompleteMultipartUpload (s3:PutObject), then HEADs the original (s3:GetObject).
-  'complete-upload': { table: 'read', bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, signThumbnails] },
+  // It writes when the client gives the sha256 at completion: the record's sha256, or (a duplicate)
+  // the abort and the record's move to failed.
+  'complete-upload': {
+    table: 'readWrite',
+    bucket: [signUploads, { actions: ['s3:GetObject'], prefixes: ORIGINAL_PREFIXES }, abortUploads, signThumbnails],
+  },
   'abort-upload': { table: 'readWrite', bucket: [abortUploads, tagFailed] },
   'get-media': { table: 'read', bucket: [signThumbnails] },
   // The original and its renditions (and a pending multipart upload's parts) go with the record.

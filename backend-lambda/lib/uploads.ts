@@ -30,7 +30,7 @@ export type UploadOutcome =
   | { status: 200; body: { mediaId: string; duplicateOf: string; status: MediaRecord['status'] } };
 
 /** 415 for a type off the allow list, 413 above the configured cap. */
-function checkDeclaration(deps: ReadDeps, file: FileDeclaration): AllowedMimeType {
+export function checkDeclaration(deps: ReadDeps, file: FileDeclaration): AllowedMimeType {
   if (!isAllowedMimeType(file.mimeType)) {
     throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `${file.mimeType} is not accepted`, {
       field: 'mimeType',
@@ -47,7 +47,7 @@ function checkDeclaration(deps: ReadDeps, file: FileDeclaration): AllowedMimeTyp
 }
 
 /** Single PUT below the threshold, multipart from it on (SPEC §2). */
-async function instructionsFor(deps: ReadDeps, item: MediaRecord): Promise<{ upload: UploadInstructions; multipart?: { uploadId: string; partSize: number; partCount: number } }> {
+export async function instructionsFor(deps: ReadDeps, item: MediaRecord): Promise<{ upload: UploadInstructions; multipart?: { uploadId: string; partSize: number; partCount: number } }> {
   if (item.size < MULTIPART_THRESHOLD) {
     return { upload: await presignPut(deps, item.key, item.mimeType, item.size, item.sha256) };
   }
@@ -103,7 +103,8 @@ async function createPending(deps: Deps, file: FileDeclaration, spec: NewMedia):
   return { status: 201, body: { mediaId: spec.mediaId, key: spec.key, status: 'pending', upload } };
 }
 
-async function ownedAlbum(deps: Deps, userId: string, albumId: string) {
+/** The caller's album; 404 when missing or someone else's. */
+export async function ownedAlbum(deps: ReadDeps, userId: string, albumId: string) {
   const album = await deps.storage.getAlbum(userId, albumId);
   // Another user's album answers 404 too: its existence is not the caller's business.
   if (!album) throw notFound('album', albumId);
@@ -247,6 +248,36 @@ export async function completeUpload(deps: ReadDeps, userId: string, mediaId: st
     throw err;
   }
   return (await deps.storage.getMedia(mediaId)) ?? item;
+}
+
+/**
+ * POST /media/{mediaId}/complete with the whole file's sha256 (an extension of SPEC §2): a client
+ * that hashed a large file while its parts streamed only knows it now, so the duplicate check of a
+ * multipart upload happens here. Bytes already uploaded in the album: the multipart upload is
+ * aborted, the record fails as CANCELLED, and the answer names the original (`duplicateOf`).
+ * Otherwise the record takes the sha256 (process-upload then checks the bytes against it).
+ */
+export async function completeUploadWithHash(
+  deps: Deps,
+  userId: string,
+  mediaId: string,
+  parts: { partNumber: number; etag: string; sha256?: string | undefined }[],
+  sha256: string | undefined,
+): Promise<{ record: MediaRecord; duplicateOf?: string }> {
+  if (!sha256) return { record: await completeUpload(deps, userId, mediaId, parts) };
+  const item = await ownedMedia(deps, userId, mediaId);
+  if (item.status === 'pending' && item.uploadId) {
+    const dup = item.albumId ? (await deps.storage.findUploadedDuplicates(item.albumId, [sha256])).get(sha256) : undefined;
+    if (dup && dup !== mediaId) {
+      await abortMultipart(deps, item.key, item.uploadId);
+      const now = deps.now().toISOString();
+      await deps.storage.failPending(mediaId, { code: 'CANCELLED', message: `Duplicate of ${dup}: the same bytes are already in this album` }, now);
+      return { record: (await deps.storage.getMedia(mediaId)) ?? item, duplicateOf: dup };
+    }
+    // A sha256 declared at request time stays the one processing checks against.
+    if (!item.sha256) await deps.storage.setPendingSha256(mediaId, item.albumId, sha256, deps.now().toISOString());
+  }
+  return { record: await completeUpload(deps, userId, mediaId, parts) };
 }
 
 /** DELETE /media/{mediaId}/upload: aborts a pending upload; the record becomes failed (CANCELLED). */

@@ -74,7 +74,7 @@ export const LOCAL_REGION = 'us-east-1';
 
 /** Routes a client calls right before sending bytes: while they keep coming, uploads are streaming. */
 const BYTES_FOLLOW = new Set<string>(
-  apiRoutes.map((r) => r.routeKey).filter((k) => k.startsWith('POST ') && (k.endsWith('/upload') || k.endsWith('/upload-url') || k.endsWith('/parts'))),
+  apiRoutes.map((r) => r.routeKey).filter((k) => k.startsWith('POST ') && (k.endsWith('/upload') || k.endsWith('/uploads') || k.endsWith('/upload-url') || k.endsWith('/parts'))),
 );
 /** A gap this long between upload requests (and object arrivals) means the burst is over (clients send them ms apart). */
 const UPLOAD_QUIET_MS = 150;

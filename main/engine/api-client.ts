@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import {
   albumResponse,
   albumsResponse,
+  batchUploadResponse,
+  completeUploadResponse,
   errorBodySchema,
   healthResponse,
   mediaListResponse,
@@ -17,6 +19,8 @@ import {
   userResponse,
   type Album,
   type AlbumUploadRequest,
+  type BatchUploadEntry,
+  type BatchUploadResult,
   type GenerationUploadRequest,
   type Media,
   type SignedPart,
@@ -44,11 +48,23 @@ export interface ApiClient {
   createAlbum(title: string): Promise<Album>;
   listAlbumMedia(albumId: string, cursor?: string): Promise<{ media: Media[]; nextCursor: string | null }>;
   requestAlbumUpload(albumId: string, body: AlbumUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
+  /** Up to 100 album uploads in one request: one result per file, in order (SPEC §2). */
+  requestAlbumUploads(albumId: string, files: BatchUploadEntry[], signal?: AbortSignal): Promise<BatchUploadResult[]>;
   requestGenerationUpload(generationId: string, body: GenerationUploadRequest, signal?: AbortSignal): Promise<UploadResponse>;
   refreshUploadUrl(mediaId: string, signal?: AbortSignal): Promise<SingleUpload>;
   /** `checksums`: sha256 (hex) by part number; AWS requires one per part for an upload created with SHA-256 checksums */
   signParts(mediaId: string, partNumbers: number[], signal?: AbortSignal, checksums?: Record<string, string>): Promise<SignedPart[]>;
-  completeUpload(mediaId: string, parts: { partNumber: number; etag: string; sha256?: string }[], signal?: AbortSignal): Promise<Media>;
+  /**
+   * Completes a multipart upload. `sha256`, the whole file's hash when it was computed while the parts
+   * streamed, lets the backend find a duplicate now (an extension of SPEC §2): `duplicateOf` is then
+   * set and the upload was aborted.
+   */
+  completeUpload(
+    mediaId: string,
+    parts: { partNumber: number; etag: string; sha256?: string }[],
+    signal?: AbortSignal,
+    sha256?: string,
+  ): Promise<{ media: Media; duplicateOf?: string | undefined }>;
   abortUpload(mediaId: string): Promise<void>;
   getMedia(mediaId: string, signal?: AbortSignal): Promise<Media>;
   /** `DELETE /media/{id}`: the original, its renditions and the record. */
@@ -127,13 +143,15 @@ export function createApiClient(opts: { baseUrl: string; token: string | TokenSo
     listAlbumMedia: async (albumId, cursor) =>
       call('GET', `/albums/${enc(albumId)}/media${cursor ? `?cursor=${enc(cursor)}` : ''}`, mediaPageResponse),
     requestAlbumUpload: (albumId, body, signal) => call('POST', `/albums/${enc(albumId)}/media/upload`, uploadResponse, body, signal),
+    requestAlbumUploads: async (albumId, files, signal) =>
+      (await call('POST', `/albums/${enc(albumId)}/media/uploads`, batchUploadResponse, { files }, signal)).results,
     requestGenerationUpload: (generationId, body, signal) =>
       call('POST', `/generations/${enc(generationId)}/media/upload`, uploadResponse, body, signal),
     refreshUploadUrl: async (mediaId, signal) => (await call('POST', `/media/${enc(mediaId)}/upload-url`, uploadUrlResponse, {}, signal)).upload,
     signParts: async (mediaId, partNumbers, signal, checksums) =>
       (await call('POST', `/media/${enc(mediaId)}/parts`, signPartsResponse, { partNumbers, ...(checksums ? { checksums } : {}) }, signal)).parts,
-    completeUpload: async (mediaId, parts, signal) =>
-      (await call('POST', `/media/${enc(mediaId)}/complete`, mediaResponse, { parts }, signal)).media,
+    completeUpload: (mediaId, parts, signal, sha256) =>
+      call('POST', `/media/${enc(mediaId)}/complete`, completeUploadResponse, { parts, ...(sha256 ? { sha256 } : {}) }, signal),
     abortUpload: async (mediaId) => {
       await call('DELETE', `/media/${enc(mediaId)}/upload`, null);
     },

@@ -19,6 +19,7 @@ import { dropSuperseded, finishReplacement, type ReplacementDeps } from './repla
 import { RetryLoop } from './retry-loop.ts';
 import { RowStates } from './row-states.ts';
 import { UploadSlots } from './slots.ts';
+import { UploadBatcher } from './upload-batcher.ts';
 import { StatusPoller } from './status-poller.ts';
 
 export { defaultEngineOptions, type EngineDeps, type EngineOptions, type EngineOptionsInput } from './options.ts';
@@ -40,11 +41,15 @@ export class Engine {
   private readonly views: QueueViews;
   private readonly poller: StatusPoller;
   private readonly run: RunContext;
+  /** album upload requests in batches; its `requests` counts the batch calls */
+  readonly batcher: UploadBatcher;
   private readonly outcome: RunOutcomeDeps;
   private readonly replacements: ReplacementDeps;
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private pollLoop: Promise<void> | undefined;
   private started = false;
+  /** the last scheduling pass left queued rows behind (more files will want upload requests) */
+  private moreQueued = false;
   paused: boolean;
 
   constructor(deps: EngineDeps, options: EngineOptionsInput = {}) {
@@ -100,8 +105,34 @@ export class Engine {
       maxAttempts: () => this.o.maxAttempts,
       touch,
     });
-    const slots = new UploadSlots(() => this.o.concurrency);
-    this.run = { d: deps, o: this.o, progress, slots, rows: this.rows, retry, wakePoller: () => this.poller.wake() };
+    const slots = new UploadSlots(
+      () => this.o.concurrency,
+      () => this.o.bytesInFlight,
+    );
+    const hashSlots = new UploadSlots(() => this.o.hashConcurrency);
+    const preparing = { count: 0 };
+    // Ready files gather into one request while more are being hashed and a full set of files with
+    // URLs already waits behind the busy slots (enough to cover the next call's round trip);
+    // otherwise what is ready goes at once.
+    this.batcher = new UploadBatcher({
+      api: deps.api,
+      hold: () => (preparing.count > 0 || this.moreQueued) && slots.queued >= this.o.concurrency,
+    });
+    this.run = {
+      d: deps,
+      o: this.o,
+      progress,
+      slots,
+      hashSlots,
+      batcher: this.batcher,
+      preparing,
+      rows: this.rows,
+      retry,
+      // Only when nothing else is left to run: each poll is a request, and more answers will come.
+      wakePoller: () => {
+        if (this.active.size <= 1) this.poller.wake();
+      },
+    };
     this.outcome = { store: deps.store, api: deps.api, rows: this.rows };
     this.replacements = { store: deps.store, api: deps.api, emit, touch, cancelRun: async (id) => void (await this.abortAndWait(id, 'cancel')) };
     // A --replace upload deletes the record it replaces only once it is in itself.
@@ -183,6 +214,7 @@ export class Engine {
     const free = this.o.concurrency + (this.o.prepareAhead ?? this.o.concurrency) - this.active.size;
     if (free <= 0) return;
     const rows = this.d.store.nextInState('queued', free, new Set(this.active.keys()));
+    this.moreQueued = rows.length === free;
     for (const row of rows) this.launch(row);
   }
 
@@ -197,6 +229,8 @@ export class Engine {
         this.run.progress.end(row.id);
         this.touch(row.id);
         this.kick();
+        // A slot may have freed with nobody waiting for it: what is ready may have to go now.
+        this.batcher.poke();
       });
   }
 

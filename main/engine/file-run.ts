@@ -5,14 +5,17 @@
  */
 import { basename } from 'node:path';
 import type { SingleUpload, UploadResponse } from '../../shared/api.ts';
+import { MULTIPART_THRESHOLD } from '../../shared/multipart.ts';
 import type { FilePatch, FileRow } from '../store/queue-store.ts';
-import { abortErrorOf, FatalError } from './errors.ts';
+import { AbortedError, abortErrorOf, FatalError } from './errors.ts';
 import type { EngineDeps, EngineOptions } from './options.ts';
+import { PartHasher } from './part-hasher.ts';
 import { uploadParts } from './part-upload.ts';
 import type { ProgressTracker } from './progress.ts';
 import { RestartUpload, type RetryLoop } from './retry-loop.ts';
 import type { RowStates } from './row-states.ts';
 import type { UploadSlots } from './slots.ts';
+import type { UploadBatcher } from './upload-batcher.ts';
 
 /** A presigned URL with less life than this left is renewed before its body is sent. */
 const URL_MARGIN_MS = 30_000;
@@ -23,6 +26,12 @@ export interface RunContext {
   o: EngineOptions;
   progress: ProgressTracker;
   slots: UploadSlots;
+  /** hashing of small files, a few at a time (many more wait hashed for their batch) */
+  hashSlots: UploadSlots;
+  /** album upload requests, grouped into batch calls */
+  batcher: UploadBatcher;
+  /** small files queued for hashing or being hashed: more requests are on their way */
+  preparing: { count: number };
   rows: RowStates;
   retry: RetryLoop;
   /** the last upload in flight just finished: poll now instead of at the busy interval */
@@ -72,12 +81,25 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
   let hashed: FilePatch = {};
   if (!sha256) {
     sha256 = d.store.cachedHash(bytes, row.size, row.mtimeMs) ?? null;
-    if (!sha256) {
-      rows.set(row.id, 'hashing');
-      sha256 = await d.hashFile(bytes, signal);
+    // A multipart file is not hashed first: its hash is computed while its parts stream
+    // (part-hasher.ts) and its duplicate check happens at completion.
+    if (!sha256 && row.size < MULTIPART_THRESHOLD) {
+      ctx.preparing.count++;
+      try {
+        const release = await ctx.hashSlots.acquire(signal);
+        try {
+          rows.set(row.id, 'hashing');
+          sha256 = await d.hashFile(bytes, signal);
+        } finally {
+          release();
+        }
+      } finally {
+        // The last file being prepared: what is ready must not wait for more.
+        if (--ctx.preparing.count === 0) ctx.batcher.poke();
+      }
       d.store.saveHash(bytes, row.size, row.mtimeMs, sha256);
     }
-    hashed = { sha256 };
+    if (sha256) hashed = { sha256 };
   }
   if (signal.aborted) throw abortErrorOf(signal);
 
@@ -112,8 +134,12 @@ async function advance(ctx: RunContext, row: FileRow, signal: AbortSignal): Prom
     }
   }
 
-  // uploading, once a slot is free (until then the file stays `requesting`, its URL in hand)
-  const releaseSlot = await ctx.slots.acquire(signal);
+  // uploading, once a slot is free (until then the file stays `requesting`, its URL in hand). A file
+  // weighs what it has in flight at once: all of a single PUT, `partConcurrency` parts of a multipart.
+  const weight = row.uploadType === 'multipart' ? Math.min(row.size, ctx.o.partConcurrency * (row.partSize ?? row.size)) : row.size;
+  const releaseSlot = await ctx.slots.acquire(signal, weight);
+  // One fewer file holds a URL waiting: the batcher may send the next batch now.
+  ctx.batcher.poke();
   // A URL that expired while the file waited would cost a whole body sent for a 403.
   if (single && Date.parse(single.expiresAt) - d.clock.now() < URL_MARGIN_MS) single = undefined;
   let settled: boolean;
@@ -136,11 +162,7 @@ async function upload(ctx: RunContext, row: FileRow, single: SingleUpload | unde
   const { d, rows, progress } = ctx;
   rows.set(row.id, 'uploading');
   const mediaId = row.mediaId!;
-  if (row.uploadType === 'multipart') {
-    const parts = await uploadParts(ctx, row, signal);
-    const media = await ctx.retry.run(row.id, 'api', signal, () => d.api.completeUpload(mediaId, parts, signal));
-    return rows.applyMedia(row.id, media);
-  }
+  if (row.uploadType === 'multipart') return uploadMultipart(ctx, row, signal);
   progress.begin(row.id, row.size, 0, d.clock.now());
   let attempt = 0;
   for (;;) {
@@ -166,7 +188,38 @@ async function upload(ctx: RunContext, row: FileRow, single: SingleUpload | unde
   return false;
 }
 
-function requestUpload(ctx: RunContext, row: FileRow, sha256: string, signal: AbortSignal): Promise<UploadResponse> {
+/** The missing parts, hashed in order as they go; then the completion, which carries the file's sha256. */
+async function uploadMultipart(ctx: RunContext, row: FileRow, signal: AbortSignal): Promise<boolean> {
+  const { d, rows } = ctx;
+  const mediaId = row.mediaId!;
+  const plan = { partSize: row.partSize!, partCount: row.partCount! };
+  // Its own signal: a part failing for good must also stop the reader.
+  const reader = new AbortController();
+  const readerSignal = AbortSignal.any([signal, reader.signal]);
+  const sent = d.store.parts(row.id).map((p) => p.partNumber);
+  const hasher = new PartHasher(d.hashParts, row.uploadPath ?? row.path, row.size, plan, readerSignal, { lookahead: 2 * ctx.o.partConcurrency, alreadySent: sent });
+  let sha256: string;
+  let parts;
+  try {
+    parts = await uploadParts(ctx, row, signal, hasher);
+    sha256 = await hasher.wholeFile();
+  } finally {
+    reader.abort(new AbortedError('shutdown'));
+  }
+  if (!row.sha256) {
+    d.store.saveHash(row.path, row.size, row.mtimeMs, sha256);
+    d.store.update(row.id, { sha256 });
+  }
+  const answer = await ctx.retry.run(row.id, 'api', signal, () => d.api.completeUpload(mediaId, parts, signal, sha256));
+  if (answer.duplicateOf) {
+    // The backend aborted the upload: the same bytes are already in the album.
+    rows.set(row.id, 'skipped', { skipReason: `duplicate of ${answer.duplicateOf}` });
+    return true;
+  }
+  return rows.applyMedia(row.id, answer.media);
+}
+
+function requestUpload(ctx: RunContext, row: FileRow, sha256: string | null, signal: AbortSignal): Promise<UploadResponse> {
   const api = ctx.d.api;
   const filename = row.path.split(/[\\/]/).pop() ?? row.path;
   if (row.generationId !== null) {
@@ -177,7 +230,7 @@ function requestUpload(ctx: RunContext, row: FileRow, sha256: string, signal: Ab
         mimeType: row.mimeType,
         size: row.size,
         index: row.genIndex ?? 0,
-        sha256,
+        ...(sha256 ? { sha256 } : {}),
         ...(row.metadata ? { metadata: row.metadata } : {}),
         ...(row.albumId ? { albumId: row.albumId } : {}),
       },
@@ -185,7 +238,12 @@ function requestUpload(ctx: RunContext, row: FileRow, sha256: string, signal: Ab
     );
   }
   if (!row.albumId) throw new FatalError('INVALID_REQUEST', 'row has no album and no generation');
-  return api.requestAlbumUpload(row.albumId, { filename, mimeType: row.mimeType, size: row.size, sha256, ...(row.metadata ? { metadata: row.metadata } : {}) }, signal);
+  const albumId = row.albumId;
+  const file = { filename, mimeType: row.mimeType, size: row.size };
+  // Hashed files go in batches (upload-batcher.ts); the batch route carries no metadata, so a file
+  // with creator metadata, like a large file not hashed yet, asks on its own, at once.
+  if (sha256 && !row.metadata) return ctx.batcher.request(albumId, { ...file, sha256 }, signal);
+  return api.requestAlbumUpload(albumId, { ...file, ...(sha256 ? { sha256 } : {}), ...(row.metadata ? { metadata: row.metadata } : {}) }, signal);
 }
 
 /**

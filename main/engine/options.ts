@@ -1,5 +1,6 @@
 /** What the engine is built from: its injected I/O and its tunables. */
 import type { ApiClient } from './api-client.ts';
+import type { HashParts } from './part-hasher.ts';
 import type { BackoffPolicy } from './retry.ts';
 import type { Clock } from './token-bucket.ts';
 import type { Transport } from './transport.ts';
@@ -15,15 +16,25 @@ export interface EngineDeps {
   /** sha256 (hex) of a file, or of the byte range [start, end) of it (a multipart part) */
   hashFile(path: string, signal: AbortSignal, range?: { start: number; end: number }): Promise<string>;
   statFile(path: string): Promise<{ size: number; mtimeMs: number }>;
+  /** a multipart file read once in order: its sha256 and each part's (part-hasher.ts; `sha256Parts` for real) */
+  hashParts: HashParts;
 }
 
 export interface EngineOptions {
-  /** files sending bytes at once */
+  /** at most this many files sending bytes at once (small ones; `bytesInFlight` limits large ones) */
   concurrency: number;
   /**
-   * files hashed and requested while waiting for an upload slot (default: `concurrency`), so a slot
-   * that frees up sends the next file at once instead of waiting on the API first. With 100 ms of
-   * API latency, 150 × 1 MB went from 3.9–4.0 s to 2.8–3.1 s (docs/benchmarks/upload.md).
+   * what the files sending at once may weigh together: a single PUT its size, a multipart file its
+   * parts in flight; at least one file always goes (docs/ENGINE.md, "Concurrency")
+   */
+  bytesInFlight: number;
+  /** small files hashed at once (the CPU and the disk, not the network, bound hashing) */
+  hashConcurrency: number;
+  /**
+   * files hashed and requested while waiting for an upload slot, so a slot that frees up sends the
+   * next file at once instead of waiting on the API first (with 100 ms of API latency, 150 × 1 MB went
+   * from 3.9–4.0 s to 2.8–3.1 s, docs/benchmarks/upload.md). Enough for a full batch request (100)
+   * to gather while the slots are busy.
    */
   prepareAhead?: number;
   /** parts in flight per multipart file */
@@ -38,7 +49,17 @@ export interface EngineOptions {
    * least busyMs while files are still uploading (each poll costs the backend a read per file, and
    * on the embedded backend that CPU comes out of the uploads: ~10 % of a 150-file run at 300 ms).
    */
-  poll: { minMs: number; maxMs: number; busyMs: number };
+  poll: {
+    minMs: number;
+    maxMs: number;
+    busyMs: number;
+    /**
+     * the longest wait for a page of 100 at the pace answers come (status-poller.ts): a 1,000-photo
+     * backlog on the embedded backend settles ~8 a second, so 5 s waits cost 28 polls where a page
+     * per poll is ~10 (docs/benchmarks/upload.md); a small batch's page is small, so its wait is short
+     */
+    paceMaxMs: number;
+  };
   /** false: never poll (`ferry upload --no-wait` stops once the bytes are in S3) */
   statusPolling: boolean;
   /** how often progress events go out (coalesced; never per chunk) */
@@ -49,12 +70,15 @@ export interface EngineOptions {
 export type EngineOptionsInput = Partial<Omit<EngineOptions, 'poll'>> & { poll?: Partial<EngineOptions['poll']> };
 
 export const defaultEngineOptions: EngineOptions = {
-  concurrency: 4,
+  concurrency: 16,
+  bytesInFlight: 64 * 1024 * 1024,
+  hashConcurrency: 2,
+  prepareAhead: 128,
   partConcurrency: 4,
   maxAttempts: 8,
   backoff: { baseMs: 500, capMs: 30_000 },
   probe: { baseMs: 1000, capMs: 30_000 },
-  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500 },
+  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500, paceMaxMs: 15_000 },
   statusPolling: true,
   flushMs: 250,
 };

@@ -8,12 +8,13 @@ import type { FileRow } from '../store/queue-store.ts';
 import type { ApiClient } from './api-client.ts';
 import { AbortedError, FatalError, abortErrorOf } from './errors.ts';
 import type { RunContext } from './file-run.ts';
+import type { PartHasher } from './part-hasher.ts';
 
 /** A finished part as the completion call takes it. */
 export type CompletedPart = Parameters<ApiClient['completeUpload']>[1][number];
 
 /** Sends the missing parts and answers every part's number, ETag and sha256 for the completion. */
-export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSignal): Promise<CompletedPart[]> {
+export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSignal, hasher: PartHasher): Promise<CompletedPart[]> {
   const { d, progress, retry } = ctx;
   const plan = { partSize: row.partSize!, partCount: row.partCount! };
   const stored = d.store.parts(row.id);
@@ -29,8 +30,8 @@ export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSi
     for (let n = missing.shift(); n !== undefined; n = missing.shift()) {
       const { start, end } = partRange(plan, row.size, n);
       let attempt = 0;
-      // Hashed once per part, just before its first send: the page cache still holds it for the PUT.
-      const partSha256 = await d.hashFile(row.uploadPath ?? row.path, groupSignal, { start, end });
+      // From the in-order reader (part-hasher.ts), which also feeds the whole file's sha256.
+      const partSha256 = await hasher.partSha(n);
       for (;;) {
         const partNumber = n;
         const [signed] = await retry.run(row.id, 'api', groupSignal, () =>
@@ -53,6 +54,7 @@ export async function uploadParts(ctx: RunContext, row: FileRow, signal: AbortSi
           });
           if (!etag) throw new FatalError('UPLOAD_REJECTED', `S3 gave no ETag for part ${n}`);
           d.store.savePart(row.id, n, etag, end - start, partSha256);
+          hasher.partDone(n);
           break;
         } catch (err) {
           progress.add(row.id, -partBytes);

@@ -1,7 +1,11 @@
 /**
- * Status polling: rows in `processing` are asked about with POST /media/status, 100 per call, every
- * `poll.minMs` while things change, slowing to `poll.maxMs` while nothing does, and no more often
- * than `poll.busyMs` while files are still uploading.
+ * Status polling: rows in `processing` are asked about with POST /media/status, 100 per call, oldest
+ * first. The backend finishes them roughly in the order they arrived, so a pass goes on to the next
+ * 100 only while most of a page came back settled, and the next pass waits about as long as the last
+ * pass's pace says a page of 100 needs to settle (between `poll.minMs` and `poll.paceMaxMs`), so each call
+ * finds many answers: a folder of 1,000 small files costs ~10–15 polls, not one per file per interval.
+ * While nothing settles the wait grows to `poll.maxMs`; while files are still uploading it is at least
+ * `poll.busyMs`.
  */
 import type { EngineEvent } from '../../shared/engine-api.ts';
 import { IllegalTransitionError, pendingStates } from '../../shared/file-states.ts';
@@ -28,6 +32,9 @@ export interface StatusPollerDeps {
   stop: AbortSignal;
 }
 
+/** IDs per POST /media/status (the route's limit). */
+const PAGE = 100;
+
 /** The poller loop; `wake()` cuts its current wait short (the last upload just finished, or back online). */
 export class StatusPoller {
   private wakeUp: (() => void) | undefined;
@@ -48,6 +55,7 @@ export class StatusPoller {
     const { stop, options: o } = this.d;
     let interval = o.poll.minMs;
     let attempt = 0;
+    let lastPass = this.d.clock.now();
     while (!stop.aborted) {
       const wait = this.d.activeCount() > 0 ? Math.max(interval, o.poll.busyMs) : interval;
       await new Promise<void>((resolve) => {
@@ -65,7 +73,16 @@ export class StatusPoller {
         const pass = await this.pollOnce(stop);
         changed = pass.changed;
         attempt = 0;
-        interval = pass.changed > 0 || pass.seen === 0 ? o.poll.minMs : Math.min(o.poll.maxMs, interval * 1.5);
+        const now = this.d.clock.now();
+        const elapsed = Math.max(1, now - lastPass);
+        lastPass = now;
+        if (pass.seen === 0) interval = o.poll.minMs;
+        else if (pass.changed === 0) interval = Math.min(o.poll.maxMs, interval * 1.5);
+        else {
+          // The time a page (or what is left, if less) needs at the pace just seen.
+          const page = Math.min(PAGE, this.d.store.totals().byState.processing);
+          interval = Math.min(o.poll.paceMaxMs, Math.max(o.poll.minMs, (page * elapsed) / pass.changed));
+        }
       } catch (err) {
         if (stop.aborted) break;
         const net = this.d.connectivity;
@@ -76,17 +93,18 @@ export class StatusPoller {
     }
   }
 
-  /** One pass over every processing row, a keyset page of 100 per call. */
+  /** One pass: processing rows oldest first, a keyset page of 100 per call, on while most of a page settled. */
   private async pollOnce(stop: AbortSignal): Promise<{ changed: number; seen: number }> {
     let changed = 0;
     let seen = 0;
     for (let after = 0; ; ) {
-      const rows = this.d.store.pageInState('processing', after, 100);
+      const rows = this.d.store.pageInState('processing', after, PAGE);
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       seen += rows.length;
       const byMedia = new Map(rows.filter((r) => r.mediaId).map((r) => [r.mediaId!, r.id]));
       if (byMedia.size === 0) continue;
+      const before = changed;
       const media = await this.d.api.mediaStatus([...byMedia.keys()], stop);
       for (const m of media) {
         const id = byMedia.get(m.mediaId);
@@ -98,6 +116,8 @@ export class StatusPoller {
           if (!(err instanceof IllegalTransitionError)) throw err;
         }
       }
+      // Younger pages are less done than this one: not worth a call unless this one mostly was.
+      if ((changed - before) * 2 < rows.length) break;
     }
     return { changed, seen };
   }

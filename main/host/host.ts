@@ -16,6 +16,7 @@ import { LoginTokenProvider } from '../auth/token-provider.ts';
 import { createApiClient, type ApiClient } from '../engine/api-client.ts';
 import { Engine, type EngineOptionsInput } from '../engine/engine.ts';
 import { sha256File } from '../engine/hash.ts';
+import { sha256Parts } from '../engine/part-hasher.ts';
 import { keepBackendSecret, loadSettings, redactSettings, saveSettings } from './settings.ts';
 import { realClock, type Clock } from '../engine/clock.ts';
 
@@ -155,6 +156,7 @@ export async function openEngineHost(opts: OpenEngineHostOptions): Promise<Engin
       clock: realClock,
       random: Math.random,
       hashFile: sha256File,
+      hashParts: sha256Parts,
       statFile: async (p) => {
         const s = await stat(p);
         return { size: s.size, mtimeMs: s.mtimeMs };

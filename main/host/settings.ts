@@ -5,7 +5,7 @@ import type { Settings } from '../../shared/engine-api.ts';
 
 export const defaultSettings: Settings = {
   backend: { mode: 'embedded' },
-  concurrency: 4,
+  concurrency: 16,
   partConcurrency: 4,
   bandwidthLimit: 0,
   bandwidthSchedule: '',

@@ -44,6 +44,8 @@ export class MemoryStorage implements StorageWithDelete {
   readonly media = new Map<string, StoredMedia>();
   readonly albums = new Map<string, AlbumRecord>();
   readonly users = new Map<string, UserRecord>();
+  /** duplicate pointers: `${albumId}/${sha256}` → mediaId, written by markUploaded like DynamoStorage's */
+  readonly duplicates = new Map<string, string>();
   /** generation ID → owner */
   readonly generations = new Map<string, string>();
   readonly calls: string[] = [];
@@ -54,7 +56,18 @@ export class MemoryStorage implements StorageWithDelete {
 
   /** Method names that change data, in call order. */
   writes(): string[] {
-    const reads = new Set(['getMedia', 'getMediaBatch', 'getAlbum', 'listAlbums', 'listAlbumMedia', 'findUploadedDuplicate', 'listGenerationMedia', 'listPending', 'getUser']);
+    const reads = new Set([
+      'getMedia',
+      'getMediaBatch',
+      'getAlbum',
+      'listAlbums',
+      'listAlbumMedia',
+      'findUploadedDuplicate',
+      'findUploadedDuplicates',
+      'listGenerationMedia',
+      'listPending',
+      'getUser',
+    ]);
     return this.calls.filter((c) => !reads.has(c));
   }
 
@@ -106,6 +119,16 @@ export class MemoryStorage implements StorageWithDelete {
     this.log('findUploadedDuplicate');
     const m = [...this.media.values()].find((x) => x.albumId === albumId && x.sha256 === sha256 && x.status === 'uploaded');
     return m && stripIndex(m);
+  }
+
+  async findUploadedDuplicates(albumId: string, sha256s: readonly string[]): Promise<Map<string, string>> {
+    this.log('findUploadedDuplicates');
+    const found = new Map<string, string>();
+    for (const sha of sha256s) {
+      const id = this.duplicates.get(`${albumId}/${sha}`);
+      if (id) found.set(sha, id);
+    }
+    return found;
   }
 
   async listGenerationMedia(generationId: string): Promise<MediaRecord[]> {
@@ -162,10 +185,26 @@ export class MemoryStorage implements StorageWithDelete {
     return true;
   }
 
+  async createPendingMediaBatch(media: readonly NewPendingMedia[]): Promise<string[]> {
+    this.log('createPendingMediaBatch');
+    // Unconditional, as BatchWriteItem is: the IDs are fresh.
+    for (const m of media) this.media.set(m.mediaId, copy(m));
+    return [];
+  }
+
+  async setPendingSha256(mediaId: string, _albumId: string | undefined, sha256: string, now: string): Promise<boolean> {
+    this.log('setPendingSha256');
+    const m = this.media.get(mediaId);
+    if (m?.status !== 'pending') return false;
+    Object.assign(m, { sha256, updatedAt: now });
+    return true;
+  }
+
   async markUploaded(mediaId: string, fields: UploadedFields, now: string): Promise<boolean> {
     this.log('markUploaded');
     const m = this.media.get(mediaId);
     if (m?.status !== 'pending') return false;
+    if (m.albumId && m.sha256 && !this.duplicates.has(`${m.albumId}/${m.sha256}`)) this.duplicates.set(`${m.albumId}/${m.sha256}`, mediaId);
     Object.assign(m, { status: 'uploaded', size: fields.size, updatedAt: now });
     if (fields.thumbnailKeys) Object.assign(m, { thumbnailKeys: copy(fields.thumbnailKeys), width: fields.width, height: fields.height });
     if (fields.thumbhash) m.thumbhash = fields.thumbhash;
@@ -204,6 +243,8 @@ export class MemoryStorage implements StorageWithDelete {
     this.log('deleteMedia');
     const m = this.media.get(mediaId);
     this.media.delete(mediaId);
+    // Its duplicate pointer goes with it (only if it is the one pointed at), as in DynamoStorageWithDelete.
+    if (m?.albumId && m.sha256 && this.duplicates.get(`${m.albumId}/${m.sha256}`) === mediaId) this.duplicates.delete(`${m.albumId}/${m.sha256}`);
     return m && stripIndex(m);
   }
 

@@ -2,7 +2,9 @@
  * A fault-injecting HTTP proxy on 127.0.0.1 between the uploader and S3: presigned URLs point at it
  * (the backend's `s3PublicUrl`), it forwards to s3rver, counts every PUT (key, part, bytes, outcome)
  * and, when a rule says so, resets the connection, stalls, or answers 5xx / 403 itself. This is how
- * the tests exercise the real network code instead of mocking it.
+ * the tests exercise the real network code instead of mocking it. It also sits in front of the API
+ * in the bench: `latencyMs` holds every answer back that long (a round trip over a real network, as
+ * the client sees it), and `requests` counts every request by method and path.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,6 +26,10 @@ export interface PutRecord {
 export interface FaultProxy {
   url: string;
   puts: PutRecord[];
+  /** every request that reached the proxy, as `METHOD /path` (no query) */
+  requests: string[];
+  /** added before every answer is sent (ms); 0 by default */
+  setLatency(ms: number): void;
   /** PUTs that S3 answered 2xx */
   okPuts(): PutRecord[];
   /** total request-body bytes that reached the proxy for PUTs */
@@ -35,15 +41,20 @@ export interface FaultProxy {
 }
 
 /** Starts the proxy on 127.0.0.1, port 0; `target` may be set later (setTarget). */
-export async function startFaultProxy(target?: string): Promise<FaultProxy> {
+export async function startFaultProxy(target?: string, options: { latencyMs?: number } = {}): Promise<FaultProxy> {
   let targetUrl = target ? new URL(target) : undefined;
   let rule: Parameters<FaultProxy['setRule']>[0];
+  let latencyMs = options.latencyMs ?? 0;
   const puts: PutRecord[] = [];
+  const requests: string[] = [];
+  /** Runs `answer` after the configured latency (at once without one, so tests keep their timing). */
+  const later = (answer: () => void) => (latencyMs > 0 ? void setTimeout(answer, latencyMs) : answer());
   const sockets = new Set<Socket>();
   const stalled = new Set<IncomingMessage>();
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
+    requests.push(`${req.method} ${url.pathname}`);
     const isPut = req.method === 'PUT';
     const partParam = url.searchParams.get('partNumber');
     const record: PutRecord | undefined = isPut
@@ -83,11 +94,13 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
     }
     if (fault?.kind === 'status') {
       req.resume();
-      req.on('end', () => {
-        finish(fault.status);
-        res.writeHead(fault.status, { 'content-type': 'application/xml' });
-        res.end(fault.body ?? `<?xml version="1.0"?><Error><Code>${fault.status === 503 ? 'SlowDown' : fault.status === 403 ? 'AccessDenied' : 'InternalError'}</Code></Error>`);
-      });
+      req.on('end', () =>
+        later(() => {
+          finish(fault.status);
+          res.writeHead(fault.status, { 'content-type': 'application/xml' });
+          res.end(fault.body ?? `<?xml version="1.0"?><Error><Code>${fault.status === 503 ? 'SlowDown' : fault.status === 403 ? 'AccessDenied' : 'InternalError'}</Code></Error>`);
+        }),
+      );
       return;
     }
     if (!targetUrl) {
@@ -98,11 +111,12 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
     // signed for one host and sent with another (a proxy in front of S3 must keep it too).
     const upstream = request(
       { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-        up.on('end', () => finish(up.statusCode ?? 502));
-      },
+      (up) =>
+        later(() => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          up.on('end', () => finish(up.statusCode ?? 502));
+        }),
     );
     upstream.on('error', () => {
       finish('error');
@@ -120,6 +134,8 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     puts,
+    requests,
+    setLatency: (ms) => (latencyMs = ms),
     okPuts: () => puts.filter((p) => typeof p.status === 'number' && p.status >= 200 && p.status < 300),
     bytesIn: () => puts.reduce((n, p) => n + p.bytes, 0),
     setTarget: (u) => (targetUrl = new URL(u)),

@@ -88,6 +88,36 @@ describe.each([
     expect(await s.findUploadedDuplicate(uid('album'), 'cafe')).toBeUndefined();
   });
 
+  it('batch-reads duplicate pointers, written once per (album, sha256) by the first upload to win', async () => {
+    const s = make();
+    const album = uid('album');
+    const [p, u, later] = [uid('m'), uid('m'), uid('m')];
+    await s.createPendingMediaBatch([media({ mediaId: p, albumId: album, sha256: 'beef' }), media({ mediaId: u, albumId: album, sha256: 'cafe' })]);
+    expect((await s.getMediaBatch([p, u])).map((m) => m.status)).toEqual(['pending', 'pending']);
+    expect(await s.findUploadedDuplicates(album, ['beef', 'cafe'])).toEqual(new Map());
+    await s.markUploaded(u, { size: 10 }, at(1));
+    await s.createPendingMedia(media({ mediaId: later, albumId: album, sha256: 'cafe' }));
+    await s.markUploaded(later, { size: 10 }, at(2));
+    expect(await s.findUploadedDuplicates(album, ['beef', 'cafe', 'cafe'])).toEqual(new Map([['cafe', u]]));
+    expect(await s.findUploadedDuplicates(uid('album'), ['cafe'])).toEqual(new Map());
+    expect(await s.findUploadedDuplicates(album, [])).toEqual(new Map());
+  });
+
+  it('sets a sha256 known only at completion, on a pending record only, and the duplicate query sees it', async () => {
+    const s = make();
+    const album = uid('album');
+    const [m, done] = [uid('m'), uid('m')];
+    await s.createPendingMedia(media({ mediaId: m, albumId: album }));
+    expect(await s.setPendingSha256(m, album, 'f00d', at(3))).toBe(true);
+    expect(await s.getMedia(m)).toMatchObject({ sha256: 'f00d', updatedAt: at(3) });
+    await s.markUploaded(m, { size: 10 }, at(4));
+    expect((await s.findUploadedDuplicate(album, 'f00d'))?.mediaId).toBe(m);
+    expect((await s.findUploadedDuplicates(album, ['f00d'])).get('f00d')).toBe(m);
+    await s.createPendingMedia(media({ mediaId: done, albumId: album }));
+    await s.failPending(done, { code: 'CANCELLED', message: 'x' }, at(5));
+    expect(await s.setPendingSha256(done, album, 'f00d', at(6))).toBe(false);
+  });
+
   it('pages an album newest first, and refuses another album’s cursor', async () => {
     const s = make();
     const album = uid('album');

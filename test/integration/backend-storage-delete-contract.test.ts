@@ -49,6 +49,20 @@ describe.each([
     expect(await s.getMedia(id)).toBeUndefined();
     expect((await s.listAlbumMedia(albumId, { limit: 10 })).items).toEqual([]);
     expect(await s.findUploadedDuplicate(albumId, 'ab')).toBeUndefined();
+    // its duplicate pointer went with it: the batch route must not skip those bytes as a duplicate of nothing
+    expect(await s.findUploadedDuplicates(albumId, ['ab'])).toEqual(new Map());
+  });
+
+  it('deleting a later copy of the same bytes leaves the first copy’s duplicate pointer', async () => {
+    const s = make();
+    const albumId = uid('a');
+    const [first, second] = [uid('m'), uid('m')];
+    for (const id of [first, second]) {
+      await s.createPendingMedia(media({ mediaId: id, albumId, sha256: 'cd' }));
+      await s.markUploaded(id, { size: 10 }, T0);
+    }
+    await s.deleteMedia(second);
+    expect((await s.findUploadedDuplicates(albumId, ['cd'])).get('cd')).toBe(first);
   });
 
   it('uncounts down to 0 and no further, and moves the cover only while it is the removed one', async () => {

@@ -11,6 +11,7 @@ import { UploadSlots } from '../../main/engine/slots.ts';
 import { openDatabase } from '../../main/store/db.ts';
 import { QueueStore } from '../../main/store/queue-store.ts';
 import type { Media } from '../../shared/api.ts';
+import { partRange } from '../../shared/multipart.ts';
 
 const MiB = 1024 * 1024;
 
@@ -75,6 +76,21 @@ function fakeApi(
         upload: { type: 'single', method: 'PUT', url: `http://s3/${mediaId}?v=${seq}`, headers: { 'content-type': 'image/jpeg' }, expiresAt: opts.expiresAt ?? '' },
       };
     },
+    // The batch route over the single-file fake: a scripted HttpError with a code is that file's own
+    // error (as the backend answers it), anything else fails the whole call.
+    requestAlbumUploads: async (albumId, files) => {
+      calls.push(`batch:${files.length}`);
+      const out = [];
+      for (const f of files) {
+        try {
+          out.push(await client.requestAlbumUpload(albumId, f));
+        } catch (err) {
+          if (!(err instanceof HttpError && err.code)) throw err;
+          out.push({ error: { code: err.code, message: err.message } });
+        }
+      }
+      return out;
+    },
     requestGenerationUpload: async () => {
       throw new Error('unused');
     },
@@ -93,7 +109,7 @@ function fakeApi(
       hit('complete');
       calls.push(`complete:${parts.map((p) => p.partNumber).join(',')}`);
       calls.push(`complete-sha256:${parts.map((p) => p.sha256 ?? '-').join(',')}`);
-      return media(mediaId, 'pending', sizes.get(mediaId));
+      return { media: media(mediaId, 'pending', sizes.get(mediaId)) };
     },
     abortUpload: async (mediaId) => {
       calls.push(`abort:${mediaId}`);
@@ -153,6 +169,14 @@ function build(api: ApiClient, transport: Transport, extra: Partial<EngineDeps> 
       return 'a'.repeat(64);
     },
     statFile: async () => ({ size: Number(store.db.prepare('SELECT size FROM files LIMIT 1').get()?.size ?? 10), mtimeMs: 1000 }),
+    // The in-order reader over the fake hashFile: each part's hash is hashFile's of its range.
+    hashParts: async (path, size, plan, signal, hooks) => {
+      for (let n = 1; n <= plan.partCount; n++) {
+        await hooks.beforePart(n);
+        hooks.onPart(n, await deps.hashFile(path, signal, partRange(plan, size, n)));
+      }
+      return deps.hashFile(path, signal);
+    },
     ...extra,
   };
   const engine = new Engine(deps, { poll: { minMs: 100, maxMs: 1000 }, flushMs: 50, ...options });
@@ -183,7 +207,8 @@ describe('engine state machine (fake time, injected I/O)', () => {
     expect(row.sha256).toBe('a'.repeat(64));
     expect(puts).toHaveLength(1);
     expect(puts[0]!.headers).toEqual({ 'content-type': 'image/jpeg' });
-    expect(calls).toEqual(['request', 'status']);
+    // one batch call carrying the one file (the fake logs each entry as a `request`)
+    expect(calls).toEqual(['batch:1', 'request', 'status']);
   });
 
   it('backs off exponentially on 503 SlowDown and network resets, then succeeds', async () => {
@@ -273,7 +298,8 @@ describe('engine state machine (fake time, injected I/O)', () => {
       },
     });
     const { transport } = fakeTransport();
-    const { store, engine, add, clock } = build(client, transport);
+    // The poller's busy wait (200 ms here) stays out of the probe delays below.
+    const { store, engine, add, clock } = build(client, transport, {}, { poll: { minMs: 100, maxMs: 1000, busyMs: 200 } });
     const online: boolean[] = [];
     engine.onEvent((e) => e.type === 'online' && online.push(e.online));
     const id = add('/p/a.jpg');
@@ -446,7 +472,7 @@ describe('a URL that ran out while waiting', () => {
     const id = add('/p/a.jpg');
     engine.start();
     expect((await settle(store, id)).state).toBe('uploaded');
-    expect(calls.slice(0, 2)).toEqual(['request', 'refresh']);
+    expect(calls.slice(0, 3)).toEqual(['batch:1', 'request', 'refresh']);
     expect(puts.map((p) => p.url)).toEqual(['http://s3/m1?fresh']);
   });
 });

@@ -25,7 +25,7 @@ function setup() {
   });
   const transport: Transport = { put: unused };
   const clock = { now: () => 0, sleep: async () => undefined };
-  const engine = new Engine({ store, api, transport, clock, random: () => 0.5, hashFile: unused, statFile: unused });
+  const engine = new Engine({ store, api, transport, clock, random: () => 0.5, hashFile: unused, hashParts: unused, statFile: unused });
   const events: EngineEvent[] = [];
   engine.onEvent((e) => events.push(e));
   const add = (name: string, state: FileState) =>

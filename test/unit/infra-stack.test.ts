@@ -375,9 +375,16 @@ describe('IAM', () => {
     }
   });
 
-  it('pins the access levels: reads are Get/BatchGet/Query, writes add Put/Update, nobody scans', () => {
+  it('pins the access levels: reads are Get/BatchGet/Query, writes add Put/Update/BatchWrite, nobody scans', () => {
     expect([...tableActions.read].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect([...tableActions.readWrite].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect([...tableActions.readWrite].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect([...tableActions.readWriteDelete].sort()).toEqual([...tableActions.readWrite, 'dynamodb:DeleteItem'].sort());
     expect((Object.keys(functionAccess) as FunctionName[]).filter((fn) => functionAccess[fn].table === 'readWriteDelete')).toEqual(['delete-media']);
     for (const fn of Object.keys(functionAccess) as FunctionName[]) expect(actionsOf(fn, 'dynamodb').has('dynamodb:Scan'), fn).toBe(false);

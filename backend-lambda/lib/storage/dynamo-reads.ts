@@ -83,17 +83,28 @@ export class DynamoReads implements StorageReads {
     return recordOf<MediaRecord>(r.Item);
   }
 
-  async getMediaBatch(mediaIds: readonly string[]): Promise<MediaRecord[]> {
+  /** ≤ 100 keys in one BatchGetItem; keys left unprocessed (throttling) are retried a bounded number of times. */
+  private async batchGet(keys: Item[]): Promise<Item[]> {
     const found: Item[] = [];
-    let wanted: Item[] = [...new Set(mediaIds)].map((id) => tableKeys.media(id));
-    // BatchGet may leave keys unprocessed under throttling: retried a bounded number of times.
+    let wanted = keys;
     for (let attempt = 0; attempt < 5 && wanted.length; attempt++) {
       const r = await this.ddb.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } }));
       found.push(...(r.Responses?.[this.tableName] ?? []));
       wanted = r.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       if (wanted.length) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
     }
-    return recordsOf<MediaRecord>(found);
+    return found;
+  }
+
+  async getMediaBatch(mediaIds: readonly string[]): Promise<MediaRecord[]> {
+    return recordsOf<MediaRecord>(await this.batchGet([...new Set(mediaIds)].map((id) => tableKeys.media(id))));
+  }
+
+  async findUploadedDuplicates(albumId: string, sha256s: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(sha256s)];
+    if (!unique.length) return new Map();
+    const items = await this.batchGet(unique.map((sha) => tableKeys.duplicate(albumId, sha)));
+    return new Map(items.map((i) => [i.sha256 as string, i.mediaId as string]));
   }
 
   async getAlbum(ownerId: string, albumId: string): Promise<AlbumRecord | undefined> {

@@ -16,6 +16,22 @@ export class DynamoStorageWithDelete extends DynamoStorage implements StorageWit
         new DeleteCommand({ TableName: this.tableName, Key: tableKeys.media(mediaId), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' }),
       );
       if (!out.Attributes) return undefined;
+      const { albumId, sha256 } = out.Attributes;
+      if (typeof albumId === 'string' && typeof sha256 === 'string') {
+        // The duplicate pointer goes too, if it points at this media: a pointer to a deleted media
+        // would skip every later upload of those bytes as a duplicate of nothing. (Another copy of
+        // the same bytes, if any, is then found by the single-file route's gsi2 query, not the batch's.)
+        await this.conditional(
+          this.ddb.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: tableKeys.duplicate(albumId, sha256),
+              ConditionExpression: 'mediaId = :id',
+              ExpressionAttributeValues: { ':id': mediaId },
+            }),
+          ),
+        );
+      }
       const record: Record<string, unknown> = { ...out.Attributes };
       for (const a of TABLE_ATTRIBUTES) delete record[a];
       return record as unknown as MediaRecord;

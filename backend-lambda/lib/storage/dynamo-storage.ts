@@ -4,11 +4,14 @@
  * knows the item shapes (table keys, GSI attributes, `type`).
  */
 import { ConditionalCheckFailedException, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ErrorCode } from '../../../shared/errors.ts';
 import { DynamoReads } from './dynamo-reads.ts';
 import type { AlbumRecord, AvatarRecord, NewPendingMedia, Storage, UploadedFields } from './storage.ts';
-import { indexes, mediaIndexKeys, tableDefinition, tableKeys } from './table-keys.ts';
+import { indexes, indexPartitionKeys, mediaIndexKeys, tableDefinition, tableKeys } from './table-keys.ts';
+
+/** BatchWriteItem's limit per request. */
+const BATCH_WRITE_MAX = 25;
 
 /** True when a conditional write lost (the item was not in the expected state). */
 export function isConditionFailed(err: unknown): boolean {
@@ -78,9 +81,14 @@ export class DynamoStorage extends DynamoReads implements Storage {
     return this.conditional(this.ddb.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
-  async createPendingMedia(media: NewPendingMedia, options: { replaceFailed?: boolean } = {}): Promise<boolean> {
+  private mediaItem(media: NewPendingMedia): Record<string, unknown> {
     const { generationIndex, ...record } = media;
-    const item = { ...tableKeys.media(record.mediaId), type: 'media', ...record, ...mediaIndexKeys({ ...record, generationIndex }) };
+    return { ...tableKeys.media(record.mediaId), type: 'media', ...record, ...mediaIndexKeys({ ...record, generationIndex }) };
+  }
+
+  async createPendingMedia(media: NewPendingMedia, options: { replaceFailed?: boolean } = {}): Promise<boolean> {
+    const item = this.mediaItem(media);
+    const record = media;
     const replace = options.replaceFailed === true;
     return this.conditional(
       this.ddb.send(
@@ -94,34 +102,79 @@ export class DynamoStorage extends DynamoReads implements Storage {
     );
   }
 
-  async markUploaded(mediaId: string, fields: UploadedFields, now: string): Promise<boolean> {
-    const thumbs = fields.thumbnailKeys;
-    // Removing the pending index attributes takes the record out of the sparse index.
+  async createPendingMediaBatch(media: readonly NewPendingMedia[]): Promise<string[]> {
+    // BatchWriteItem takes no condition, and needs none here: every ID is a fresh random UUID made
+    // by the server, so a Put cannot land on an existing record (a conditional PutItem per file would
+    // be 100 requests where this is 4). dynalite has no transactions to do better with.
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < media.length; i += BATCH_WRITE_MAX) chunks.push(media.slice(i, i + BATCH_WRITE_MAX).map((m) => this.mediaItem(m)));
+    const left = await Promise.all(
+      chunks.map(async (items) => {
+        let requests = items.map((Item) => ({ PutRequest: { Item } }));
+        // Unprocessed items (throttling) are retried with backoff a bounded number of times.
+        for (let attempt = 0; attempt < 5 && requests.length; attempt++) {
+          if (attempt) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
+          const r = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          requests = (r.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        }
+        return requests.map((r) => String(r.PutRequest.Item.mediaId));
+      }),
+    );
+    return left.flat();
+  }
+
+  async setPendingSha256(mediaId: string, albumId: string | undefined, sha256: string, now: string): Promise<boolean> {
+    // gsi2 too, so the single-file route's duplicate query sees it like any other album upload.
+    const dup = albumId ? { [indexes.bySha.pk]: indexPartitionKeys.sha(albumId, sha256) } : {};
+    const names = { '#s': 'status', ...(albumId ? { '#g2pk': indexes.bySha.pk, '#g2sk': indexes.bySha.sk } : {}) };
     return this.conditional(
       this.ddb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.media(mediaId),
-          UpdateExpression:
-            'SET #s = :uploaded, #size = :size, updatedAt = :now' +
-            (thumbs ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
-            (fields.thumbhash ? ', thumbhash = :th' : '') +
-            (fields.dominantColor ? ', dominantColor = :dc' : '') +
-            ` REMOVE ${indexes.pendingByAge.pk}, ${indexes.pendingByAge.sk}, uploadId, #e`,
+          UpdateExpression: 'SET sha256 = :sha, updatedAt = :now' + (albumId ? ', #g2pk = :g2pk, #g2sk = createdAt' : ''),
           ConditionExpression: '#s = :pending',
-          ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
-          ExpressionAttributeValues: {
-            ':uploaded': 'uploaded',
-            ':pending': 'pending',
-            ':size': fields.size,
-            ':now': now,
-            ...(thumbs ? { ':thumbs': thumbs, ':w': fields.width, ':h': fields.height } : {}),
-            ...(fields.thumbhash ? { ':th': fields.thumbhash } : {}),
-            ...(fields.dominantColor ? { ':dc': fields.dominantColor } : {}),
-          },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':sha': sha256, ':now': now, ':pending': 'pending', ...(albumId ? { ':g2pk': dup[indexes.bySha.pk] } : {}) },
         }),
       ),
     );
+  }
+
+  async markUploaded(mediaId: string, fields: UploadedFields, now: string): Promise<boolean> {
+    const thumbs = fields.thumbnailKeys;
+    // Removing the pending index attributes takes the record out of the sparse index.
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: tableKeys.media(mediaId),
+      UpdateExpression:
+        'SET #s = :uploaded, #size = :size, updatedAt = :now' +
+        (thumbs ? ', thumbnailKeys = :thumbs, width = :w, height = :h' : '') +
+        (fields.thumbhash ? ', thumbhash = :th' : '') +
+        (fields.dominantColor ? ', dominantColor = :dc' : '') +
+        ` REMOVE ${indexes.pendingByAge.pk}, ${indexes.pendingByAge.sk}, uploadId, #e`,
+      ConditionExpression: '#s = :pending',
+      ExpressionAttributeNames: { '#s': 'status', '#size': 'size', '#e': 'error' },
+      ExpressionAttributeValues: {
+        ':uploaded': 'uploaded',
+        ':pending': 'pending',
+        ':size': fields.size,
+        ':now': now,
+        ...(thumbs ? { ':thumbs': thumbs, ':w': fields.width, ':h': fields.height } : {}),
+        ...(fields.thumbhash ? { ':th': fields.thumbhash } : {}),
+        ...(fields.dominantColor ? { ':dc': fields.dominantColor } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    let after: Record<string, unknown> | undefined;
+    const won = await this.conditional(this.ddb.send(update).then((r) => (after = r.Attributes)));
+    if (won && typeof after?.albumId === 'string' && typeof after.sha256 === 'string') {
+      // Only the writer that won the transition gets here. The first upload of these bytes stays the
+      // one duplicates point at (a lost condition means another media already holds the pointer).
+      const pointer = { ...tableKeys.duplicate(after.albumId, after.sha256), type: 'duplicate', albumId: after.albumId, sha256: after.sha256, mediaId, createdAt: now };
+      await this.conditional(this.ddb.send(new PutCommand({ TableName: this.tableName, Item: pointer, ConditionExpression: 'attribute_not_exists(pk)' })));
+    }
+    return won;
   }
 
   async failPending(mediaId: string, error: { code: ErrorCode; message: string }, now: string): Promise<boolean> {

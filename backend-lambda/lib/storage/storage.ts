@@ -94,6 +94,12 @@ export interface StorageReads {
   listAlbumMedia(albumId: string, page: { cursor?: string | undefined; limit: number }): Promise<AlbumMediaPage>;
   /** An `uploaded` record with these bytes in this album, if any. */
   findUploadedDuplicate(albumId: string, sha256: string): Promise<MediaRecord | undefined>;
+  /**
+   * Up to 100 sha256s at once: sha256 → the media ID already uploaded with those bytes in this album.
+   * Key reads of the duplicate pointers `markUploaded` writes (one BatchGetItem), so media uploaded
+   * before pointers existed are not found here (docs/DYNAMODB.md).
+   */
+  findUploadedDuplicates(albumId: string, sha256s: readonly string[]): Promise<Map<string, string>>;
   /** A generation's media in index order (every owner's: the caller filters). */
   listGenerationMedia(generationId: string): Promise<MediaRecord[]>;
   /** Pending records created before `createdBefore` (all of them without it), oldest first per shard, at most `limit`. */
@@ -117,7 +123,20 @@ export interface Storage extends StorageReads {
    * same owner may be replaced (a generated media ID is chosen by the client, so a retry reuses it).
    */
   createPendingMedia(media: NewPendingMedia, options?: { replaceFailed?: boolean }): Promise<boolean>;
-  /** pending → uploaded, clearing the error and the multipart upload ID. */
+  /**
+   * Up to 100 new pending records under fresh server-made IDs, in batched writes. Returns the IDs that
+   * were not written (throttled past the retries); the caller answers those entries with an error.
+   */
+  createPendingMediaBatch(media: readonly NewPendingMedia[]): Promise<string[]>;
+  /**
+   * Sets the sha256 of a pending record whose client only knew it at the end (a multipart upload
+   * hashed while its parts streamed), with the duplicate index attributes; false unless pending.
+   */
+  setPendingSha256(mediaId: string, albumId: string | undefined, sha256: string, now: string): Promise<boolean>;
+  /**
+   * pending → uploaded, clearing the error and the multipart upload ID. An album record with a sha256
+   * also gets its duplicate pointer (album, sha256) → mediaId, which `findUploadedDuplicates` reads.
+   */
   markUploaded(mediaId: string, fields: UploadedFields, now: string): Promise<boolean>;
   /** pending → failed with this error. */
   failPending(mediaId: string, error: { code: ErrorCode; message: string }, now: string): Promise<boolean>;

@@ -10,6 +10,11 @@ export const tableKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   album: (userId: string, albumId: string) => ({ pk: `USER#${userId}`, sk: `ALBUM#${albumId}` }),
   media: (mediaId: string) => ({ pk: `MEDIA#${mediaId}`, sk: 'MEDIA' }),
+  /**
+   * The duplicate pointer of (album, sha256), written when a media with those bytes goes uploaded:
+   * a key that BatchGetItem can read, where the gsi2 index can only be queried one sha256 at a time.
+   */
+  duplicate: (albumId: string, sha256: string) => ({ pk: `DUP#${albumId}#${sha256}`, sk: 'UPLOADED' }),
   /** who owns a generation (its media items are per index; this item is one per generation) */
   generation: (generationId: string) => ({ pk: `GENERATION#${generationId}`, sk: 'OWNER' }),
   /** sort-key prefix of a user's albums */

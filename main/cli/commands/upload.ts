@@ -22,7 +22,7 @@ export async function run(paths: string[], flags: UploadFlags): Promise<never> {
   return guard(async () => {
     const missing = paths.filter((p) => !existsSync(p));
     if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
-    const concurrency = intFlag('concurrency', flags.concurrency, 4);
+    const concurrency = intFlag('concurrency', flags.concurrency, 16);
     const bandwidth = bandwidthFlags(flags);
     const interrupted = interruption();
     const host = await openHost(flags, {

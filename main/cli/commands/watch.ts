@@ -22,7 +22,7 @@ export async function run(dir: string, flags: WatchFlags): Promise<never> {
   return guard(async () => {
     if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
     if (!flags.album && !flags.comfyui) throw new UsageError('watch needs --album, or --comfyui for a ComfyUI output folder');
-    const concurrency = intFlag('concurrency', flags.concurrency, 4);
+    const concurrency = intFlag('concurrency', flags.concurrency, 16);
     const bandwidth = bandwidthFlags(flags);
     const interrupted = interruption();
     const host = await openHost(flags, {
