@@ -7,11 +7,12 @@
  * Peak RSS is the uploader process's (GNU time's max resident set size). Results go to .bench/upload.json.
  * FERRY_BENCH_SMALL / FERRY_BENCH_LARGE_MIB shrink the data for a quick run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeLargeMp4 } from '../helpers/engine-fixtures.ts';
+import { startBenchBackend, type BenchBackend } from './ferry-backend.ts';
 
 const root = resolve('.bench/upload');
 const SMALL = Number(process.env.FERRY_BENCH_SMALL ?? 150);
@@ -46,32 +47,16 @@ async function makeData() {
   return { small, large, smallBytes, largeBytes: LARGE_MIB * MiB };
 }
 
-interface Backend {
-  api: string;
-  s3: string;
-  bucket: string;
-  token: string;
+interface Backend extends BenchBackend {
   /** the store's per-install key, as `ferry backend --print-credentials` gives it to rclone and the AWS CLI */
   key: { accessKeyId: string; secretAccessKey: string };
-  stop(): void;
 }
 
 async function startBackend(dataDir: string): Promise<Backend> {
-  rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((res, rej) => {
-    let buf = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) res(buf.slice(0, nl));
-    });
-    child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
-  });
-  const info = JSON.parse(line) as Omit<Backend, 'stop' | 'key'>;
+  const backend = await startBenchBackend(dataDir);
   const creds = spawnSync(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir, '--print-credentials', '--json'], { encoding: 'utf8' });
   const key = JSON.parse(creds.stdout) as Backend['key'];
-  return { ...info, key, stop: () => child.kill('SIGTERM') };
+  return { ...backend, key };
 }
 
 interface Result {
@@ -141,7 +126,7 @@ const results: Record<string, Result[]> = {};
     results.small = rows;
     table(`${SMALL} JPEGs, ${(data.smallBytes / MiB).toFixed(0)} MiB`, rows);
   } finally {
-    b.stop();
+    await b.stop();
   }
 }
 {
@@ -162,7 +147,7 @@ const results: Record<string, Result[]> = {};
     results.large = rows;
     table(`one ${LARGE_MIB} MiB file`, rows);
   } finally {
-    b.stop();
+    await b.stop();
   }
 }
 // The issue's targets, judged on this run: at least rclone's speed, twice the AWS CLI's, ≤ 150 MB.
