@@ -7,33 +7,13 @@
  *   at concurrency 8, timed to the last PUT, then until every record left `pending`.
  * Results go to .bench/backend-requests.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startBenchBackend } from './ferry-backend.ts';
 
 const filesDir = resolve('.bench/upload/data/small');
 const dataDir = resolve('.bench/backend-requests');
-
-interface Ready {
-  api: string;
-  token: string;
-}
-
-async function startBackend(): Promise<{ child: ChildProcess; info: Ready }> {
-  rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((res, rej) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) res(buf.slice(0, nl));
-    });
-    child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
-  });
-  return { child, info: JSON.parse(line) as Ready };
-}
 
 /** CPU ms the process has used so far (USER_HZ is 100 on Linux). */
 function cpuMs(pid: number): number {
@@ -50,8 +30,8 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
-const { child, info } = await startBackend();
-const pid = child.pid!;
+const info = await startBenchBackend(dataDir);
+const pid = info.pid;
 const headers = { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' };
 async function post<T>(path: string, body: unknown): Promise<T> {
   const r = await fetch(info.api + path, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -128,6 +108,6 @@ try {
     console.log(`\n(no ${filesDir}: run \`npm run bench upload\` once to make the files)`);
   }
 } finally {
-  child.kill('SIGTERM');
+  await info.stop();
 }
 writeFileSync('.bench/backend-requests.json', JSON.stringify({ at: new Date().toISOString(), results }, null, 2));

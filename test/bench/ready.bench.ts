@@ -7,13 +7,14 @@
  * Wall time and CPU come from GNU time for every contender (the backend's from /proc, sampled).
  * FERRY_BENCH_READY_FILES shrinks the set; FERRY_BENCH_READY_MAGICK=0 leaves ImageMagick out.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { albumRenditions } from '../../shared/renditions.ts';
 import { mediaPageResponse, type Media } from '../../shared/api.ts';
 import { benchPhotos } from './photos.ts';
+import { startBenchBackend, type BenchBackend } from './ferry-backend.ts';
 
 const FILES = Number(process.env.FERRY_BENCH_READY_FILES ?? 150);
 const root = resolve('.bench/ready');
@@ -74,30 +75,8 @@ function perFile(name: string, line: string, files: string[], parallel: number):
   return timed(name, ['sh', '-c', script]);
 }
 
-interface Backend {
-  api: string;
-  token: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function startBackend(dataDir: string): Promise<Backend> {
-  rmSync(dataDir, { recursive: true, force: true });
-  // MALLOC_ARENA_MAX as main/engine/backend-process.ts and Electron start the backend.
-  const child = spawn(process.execPath, ['bin/ferry.js', 'backend', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_DATA_DIR: dataDir, MALLOC_ARENA_MAX: '2' } });
-  const line = await new Promise<string>((res, rej) => {
-    let buf = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) res(buf.slice(0, nl));
-    });
-    child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
-  });
-  const info = JSON.parse(line) as { api: string; token: string };
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return { ...info, pid: child.pid!, stop: async () => void (child.kill('SIGTERM'), await exited) };
-}
+// MALLOC_ARENA_MAX as main/engine/backend-process.ts and Electron start the backend.
+const startBackend = (dataDir: string) => startBenchBackend(dataDir, { ...process.env, FERRY_DATA_DIR: dataDir, MALLOC_ARENA_MAX: '2' });
 
 /** The backend's peak RSS so far (the kernel's high-water mark) and its CPU seconds. */
 function backendUsage(pid: number): { hwmMb: number; cpuS: number } {
@@ -109,7 +88,7 @@ function backendUsage(pid: number): { hwmMb: number; cpuS: number } {
   return { hwmMb: hwm / 1024, cpuS: (Number(fields[11]) + Number(fields[12])) / 100 };
 }
 
-async function albumMedia(b: Backend, albumId: string): Promise<Media[]> {
+async function albumMedia(b: BenchBackend, albumId: string): Promise<Media[]> {
   const all: Media[] = [];
   let cursor: string | null = null;
   do {

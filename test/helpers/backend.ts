@@ -14,10 +14,11 @@ import {
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
 } from '../../backend-lambda/local/index.ts';
-import { DEFAULTS, type BackendConfig } from '../../backend-lambda/lib/config.ts';
+import type { BackendConfig } from '../../backend-lambda/lib/config.ts';
 import { makeDeps, type AwsDeps, type StorageFactory } from '../../backend-lambda/lib/deps.ts';
 import type { DynamoReads } from '../../backend-lambda/lib/storage/dynamo-reads.ts';
 import { dynamoStorage, type DynamoStorage } from '../../backend-lambda/lib/storage/dynamo-storage.ts';
+import { testConfig } from './fake-backend.ts';
 
 export type TestBackend = EmbeddedBackend & { dataDir: string; /** stops and deletes the data dir */ destroy(): Promise<void> };
 
@@ -163,21 +164,18 @@ export function backendDeps<S extends DynamoReads = DynamoStorage>(
   now?: () => Date,
   storage: StorageFactory<S> = dynamoStorage as unknown as StorageFactory<S>,
 ): AwsDeps<S> {
-  const deps = makeDeps({
-    region: 'us-east-1',
-    tableName: LOCAL_TABLE,
-    bucketName: LOCAL_BUCKET,
-    s3Endpoint: backend.s3,
-    s3PublicUrl: backend.s3,
-    dynamodbSocket: backend.dynamodb.replace(/^unix:/, ''),
-    credentials: backend.s3Key,
-    maxUploadBytes: DEFAULTS.maxUploadBytes,
-    pendingMaxAgeSeconds: DEFAULTS.pendingMaxAgeSeconds,
-    presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
-    maxInputPixels: DEFAULTS.maxInputPixels,
-    maxImageBytes: DEFAULTS.maxImageBytes,
-    ...overrides,
-  }, storage);
+  const deps = makeDeps(
+    testConfig({
+      tableName: LOCAL_TABLE,
+      bucketName: LOCAL_BUCKET,
+      s3Endpoint: backend.s3,
+      s3PublicUrl: backend.s3,
+      dynamodbSocket: backend.dynamodb.replace(/^unix:/, ''),
+      credentials: backend.s3Key,
+      ...overrides,
+    }),
+    storage,
+  );
   return now ? { ...deps, now } : deps;
 }
 

@@ -344,6 +344,14 @@ export class FakeClock {
   }
 }
 
+/**
+ * The config of every test backend: us-east-1 and the product's defaults, with the stores (and any
+ * override) the test names.
+ */
+export function testConfig(config: Omit<BackendConfig, 'region' | keyof typeof DEFAULTS> & Partial<BackendConfig>): BackendConfig {
+  return { region: 'us-east-1', ...DEFAULTS, ...config };
+}
+
 export interface FakeBackend {
   deps: Deps<StorageWithDelete>;
   storage: MemoryStorage;
@@ -356,20 +364,14 @@ export interface FakeBackend {
  * credentials and never connects), so upload instructions are the real ones.
  */
 export function fakeDeps(overrides: Partial<BackendConfig> = {}): FakeBackend {
-  const config: BackendConfig = {
-    region: 'us-east-1',
+  const config = testConfig({
     tableName: 'ferry',
     bucketName: 'ferry-media',
     s3Endpoint: 'http://127.0.0.1:9',
     s3PublicUrl: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'TEST', secretAccessKey: 'TEST' },
-    maxUploadBytes: DEFAULTS.maxUploadBytes,
-    pendingMaxAgeSeconds: DEFAULTS.pendingMaxAgeSeconds,
-    presignExpiresSeconds: DEFAULTS.presignExpiresSeconds,
-    maxInputPixels: DEFAULTS.maxInputPixels,
-    maxImageBytes: DEFAULTS.maxImageBytes,
     ...overrides,
-  };
+  });
   const storage = new MemoryStorage();
   const s3 = new FakeS3();
   const clock = new FakeClock();
@@ -391,4 +393,21 @@ export function fakeDeps(overrides: Partial<BackendConfig> = {}): FakeBackend {
     newId: () => `id-${++id}`,
   };
   return { deps, storage, s3, clock };
+}
+
+/** Creates an album through the fake storage (a counted write) and returns its stored record, which the test may change. */
+export async function withAlbum(f: FakeBackend, albumId = 'album-1', ownerId = 'user-1'): Promise<AlbumRecord> {
+  const now = f.clock.now().toISOString();
+  await f.storage.createAlbum({ albumId, ownerId, title: 't', mediaCount: 0, createdAt: now, updatedAt: now });
+  return f.storage.albums.get(`${ownerId}/${albumId}`)!;
+}
+
+/** The ApiError code a call fails with. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
+  return err.code;
 }

@@ -3,8 +3,9 @@
  * chunks the creator tools write (PNG tEXt/iTXt, EXIF UserComment in JPEG APP1 and WebP EXIF),
  * assembled by hand so each test knows exactly which bytes it holds.
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { encodeChunk } from '../../main/intake/png-chunks.ts';
 
 /** A noisy gradient: compresses like a photo, so scans are long and hold many FF00 stuffings. */
 export function noisy(width: number, height: number, channels: 3 | 4 = 3) {
@@ -13,15 +14,9 @@ export function noisy(width: number, height: number, channels: 3 | 4 = 3) {
   return sharp(data, { raw: { width, height, channels } });
 }
 
-/** One PNG chunk with its CRC. */
-export function pngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
+// One PNG chunk with its CRC: the product's writer (its framing is not what these tests check; the
+// text inside each chunk below is assembled by hand).
+const pngChunk = encodeChunk;
 
 export const tEXt = (keyword: string, text: string) => pngChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]));
 export const zTXt = (keyword: string, text: string) =>

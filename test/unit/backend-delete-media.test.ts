@@ -6,10 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { albumRenditions } from '../../shared/renditions.ts';
 import { renditionKey } from '../../shared/object-keys.ts';
-import { ApiError } from '../../backend-lambda/lib/errors.ts';
 import { deleteMedia, objectKeysOf } from '../../backend-lambda/lib/delete-media.ts';
 import type { MediaRecord } from '../../backend-lambda/lib/storage/storage.ts';
-import { fakeDeps, type FakeBackend } from '../helpers/fake-backend.ts';
+import { codeOf, fakeDeps, withAlbum, type FakeBackend } from '../helpers/fake-backend.ts';
 
 const USER = 'user-1';
 
@@ -38,21 +37,6 @@ async function seed(f: FakeBackend, mediaId: string, over: Partial<MediaRecord> 
   for (const k of [key, ...Object.values(thumbnailKeys)]) f.s3.objects.set(k, { bytes: Buffer.from(k) });
   f.clock.advance(1000);
   return record;
-}
-
-async function withAlbum(f: FakeBackend, ownerId = USER) {
-  const now = f.clock.now().toISOString();
-  await f.storage.createAlbum({ albumId: 'album-1', ownerId, title: 't', mediaCount: 0, createdAt: now, updatedAt: now });
-  return f.storage.albums.get(`${ownerId}/album-1`)!;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err.code;
 }
 
 describe('deleteMedia', () => {

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MULTIPART_THRESHOLD } from '../../shared/multipart.ts';
-import { ApiError } from '../../backend-lambda/lib/errors.ts';
 import {
   abortUpload,
   completeUpload,
@@ -14,32 +13,16 @@ import {
   requestGenerationUpload,
   signParts,
 } from '../../backend-lambda/lib/uploads.ts';
-import { fakeDeps, type FakeBackend } from '../helpers/fake-backend.ts';
+import { codeOf, fakeDeps, withAlbum, type FakeBackend } from '../helpers/fake-backend.ts';
 
 const USER = 'user-1';
 const SHA = 'a'.repeat(64);
 const jpeg = (over: Record<string, unknown> = {}) => ({ filename: 'a.jpg', mimeType: 'image/jpeg', size: 1000, ...over });
 
-async function withAlbum(f: FakeBackend, albumId = 'album-1', ownerId = USER) {
-  const now = f.clock.now().toISOString();
-  await f.storage.createAlbum({ albumId, ownerId, title: 't', mediaCount: 0, createdAt: now, updatedAt: now });
-  return albumId;
-}
-
-/** The ApiError code a call fails with. */
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err.code;
-}
-
 describe('requestAlbumUpload', () => {
   it('writes one pending record and answers a presigned PUT bound to type and length', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const out = await requestAlbumUpload(f.deps, USER, albumId, jpeg({ sha256: SHA }));
     expect(out.status).toBe(201);
     if (out.status !== 201) return;
@@ -59,7 +42,7 @@ describe('requestAlbumUpload', () => {
 
   it('415 off the allow list, 413 above the cap, before any read', async () => {
     const f = fakeDeps({ maxUploadBytes: 5000 });
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     expect(await codeOf(requestAlbumUpload(f.deps, USER, albumId, jpeg({ mimeType: 'application/pdf' })))).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(await codeOf(requestAlbumUpload(f.deps, USER, albumId, jpeg({ size: 5001 })))).toBe('FILE_TOO_LARGE');
     expect(f.storage.calls).toEqual(['createAlbum']);
@@ -67,7 +50,7 @@ describe('requestAlbumUpload', () => {
 
   it('the same sha256 already uploaded in the album answers duplicateOf and writes nothing', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const first = await requestAlbumUpload(f.deps, USER, albumId, jpeg({ sha256: SHA }));
     // Still pending: not a duplicate yet (its bytes may never arrive).
     expect((await requestAlbumUpload(f.deps, USER, albumId, jpeg({ sha256: SHA }))).status).toBe(201);
@@ -77,13 +60,13 @@ describe('requestAlbumUpload', () => {
     expect(dup).toEqual({ status: 200, body: { mediaId: first.body.mediaId, duplicateOf: first.body.mediaId, status: 'uploaded' } });
     expect(f.storage.writes().length).toBe(before);
     // Another album is another story.
-    const other = await withAlbum(f, 'album-2');
+    const { albumId: other } = await withAlbum(f, 'album-2');
     expect((await requestAlbumUpload(f.deps, USER, other, jpeg({ sha256: SHA }))).status).toBe(201);
   });
 
   it('from 32 MiB on: a multipart upload, its ID kept on the record', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const out = await requestAlbumUpload(f.deps, USER, albumId, jpeg({ size: MULTIPART_THRESHOLD }));
     expect(out.body).toMatchObject({ upload: { type: 'multipart', uploadId: 'upload-1', partSize: 8 * 1024 * 1024, partCount: 4 } });
     expect(f.storage.media.get(out.body.mediaId)).toMatchObject({ uploadId: 'upload-1', partSize: 8 * 1024 * 1024, partCount: 4 });
@@ -91,7 +74,7 @@ describe('requestAlbumUpload', () => {
 
   it('a lost create (ID taken) is a 409, and the multipart upload it opened is aborted', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     f.deps.newId = () => 'same';
     await requestAlbumUpload(f.deps, USER, albumId, jpeg());
     expect(await codeOf(requestAlbumUpload(f.deps, USER, albumId, jpeg({ size: MULTIPART_THRESHOLD })))).toBe('CONFLICT');
@@ -105,7 +88,7 @@ describe('requestGenerationUpload', () => {
 
   it('the media ID is {generationId}_{index}, filed in the album when given', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const out = await requestGenerationUpload(f.deps, USER, 'gen-1', { ...gen(3), albumId, metadata: { prompt: 'p' } });
     expect(out.body).toMatchObject({ mediaId: 'gen-1_3', key: 'generated/gen-1/gen-1_3.jpg', status: 'pending' });
     expect(f.storage.media.get('gen-1_3')).toMatchObject({ kind: 'generated', generationId: 'gen-1', albumId, metadata: { prompt: 'p' }, generationIndex: 3 });
@@ -133,7 +116,7 @@ describe('requestGenerationUpload', () => {
 
   it('with an album and a known sha256 it answers the album’s duplicate', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const first = await requestAlbumUpload(f.deps, USER, albumId, jpeg({ sha256: SHA }));
     await f.storage.markUploaded(first.body.mediaId, { size: 1000 }, f.clock.now().toISOString());
     const out = await requestGenerationUpload(f.deps, USER, 'gen-1', { ...gen(0, { sha256: SHA }), albumId });
@@ -153,7 +136,7 @@ describe('requestAvatarUpload', () => {
 
 describe('refresh, sign, complete, cancel', () => {
   async function multipart(f: FakeBackend) {
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const out = await requestAlbumUpload(f.deps, USER, albumId, jpeg({ size: MULTIPART_THRESHOLD }));
     return out.body as { mediaId: string; key: string };
   }
@@ -161,7 +144,7 @@ describe('refresh, sign, complete, cancel', () => {
 
   it('a fresh URL only for a pending single upload; parts only for a multipart one, within its count', async () => {
     const f = fakeDeps();
-    const albumId = await withAlbum(f);
+    const { albumId } = await withAlbum(f);
     const single = await requestAlbumUpload(f.deps, USER, albumId, jpeg());
     expect((await refreshUploadUrl(f.deps, USER, single.body.mediaId)).type).toBe('single');
     expect(await codeOf(signParts(f.deps, USER, single.body.mediaId, [1]))).toBe('CONFLICT');

@@ -5,40 +5,15 @@
  * album (several at once, after a confirmation) with failed media kept out of the grid.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Media } from '../../shared/api.ts';
-import { createFerryStore, type View } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App } from '../../renderer/src/components/App.tsx';
+import { createFerryStore } from '../../renderer/src/store/ferry-store.ts';
+import { layOutQueue, mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
 afterEach(cleanup);
 
-for (const prop of ['offsetHeight', 'clientHeight'] as const) {
-  Object.defineProperty(HTMLElement.prototype, prop, {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('qlist') ? 720 : 0;
-    },
-  });
-}
-
-async function mount(fake: InMemoryFakeEngine, view: View = 'queue', kind: 'desktop' | 'browser' = 'browser') {
-  const store = createFerryStore(fake.api, { initialView: view });
-  fake.onEvent((e) => store.getState().apply(e));
-  render(
-    <ConnectionContext.Provider value={{ kind }}>
-      <StoreContext.Provider value={store}>
-        <App />
-      </StoreContext.Provider>
-    </ConnectionContext.Provider>,
-  );
-  await act(async () => {
-    await store.getState().refreshAll();
-    store.getState().setView(view);
-  });
-  return store;
-}
+layOutQueue();
 
 const rowIds = () => [...document.querySelectorAll('.qrow[data-id]')].map((r) => Number(r.getAttribute('data-id')));
 const count = (where: string, key: string) => document.querySelector(`${where} [data-count="${key}"]`)?.textContent;
@@ -49,7 +24,7 @@ describe('the queue, ordered for attention', () => {
     const states = ['uploaded', 'queued', 'failed', 'uploading', 'skipped', 'processing'] as const;
     states.forEach((s, i) => (items[i]!.state = s));
     items[2]!.error = { code: 'UNSUPPORTED_IMAGE', message: 'bad' };
-    await mount(new InMemoryFakeEngine(items));
+    await mountApp(new InMemoryFakeEngine(items));
     await waitFor(() => expect(rowIds()).toEqual([4, 6, 2, 3, 5, 1]));
     // "done" is one definition: uploaded + skipped (+ cancelled), in the header and on the Done tab.
     expect(count('.totals', 'done')).toBe('2');
@@ -61,19 +36,19 @@ describe('the queue, ordered for attention', () => {
   it('asks the engine for a local preview of each image row (browser: the preview URL; desktop: a data URL)', async () => {
     const items = makeItems(2);
     items[1]!.path = '/photos/clip.mp4';
-    await mount(new InMemoryFakeEngine(items));
+    await mountApp(new InMemoryFakeEngine(items));
     await waitFor(() => expect(document.querySelector('.qrow[data-id="1"] img')?.getAttribute('src')).toBe('/api/preview/1?size=2000000'));
     expect(document.querySelector('.qrow[data-id="2"] img')).toBeNull();
     expect(document.querySelector('.qrow[data-id="2"] .qthumb')?.textContent).toBe('MP4');
     cleanup();
     const fake = new InMemoryFakeEngine(makeItems(1));
-    await mount(fake, 'queue', 'desktop');
+    await mountApp(fake, { kind: 'desktop' });
     await waitFor(() => expect(document.querySelector('.qrow[data-id="1"] img')?.getAttribute('src')).toBe('data:image/webp;base64,UklGRg==#1'));
     expect(fake.calls.filter((c) => c.method === 'preview')).toHaveLength(1);
   });
 
   it('prefers the rendition once the backend has made it', async () => {
-    await mount(new InMemoryFakeEngine(makeItems(1, { state: 'uploaded', thumbnail: 'http://s3/thumb.webp' })));
+    await mountApp(new InMemoryFakeEngine(makeItems(1, { state: 'uploaded', thumbnail: 'http://s3/thumb.webp' })));
     await waitFor(() => expect(document.querySelector('.qrow img')?.getAttribute('data-preview')).toBe('rendition'));
   });
 });
@@ -85,7 +60,7 @@ describe('failed and skipped rows', () => {
     items[1] = { ...items[1]!, state: 'failed', error: { code: 'UNSUPPORTED_IMAGE', message: 'damaged' } };
     items[2] = { ...items[2]!, state: 'skipped', skipReason: 'not an image or video Ferry uploads (.txt)' };
     const fake = new InMemoryFakeEngine(items);
-    await mount(fake);
+    await mountApp(fake);
     await screen.findByRole('button', { name: 'Cancel img-000001.jpg' });
     expect(screen.queryByRole('button', { name: 'Dismiss img-000001.jpg' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Cancel img-000002.jpg' })).toBeNull();
@@ -106,7 +81,7 @@ describe('the folder picker (browser)', () => {
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
     fake.folders['/home/you/Pictures'] = { folders: ['Iceland'], mediaFiles: 0 };
     fake.folders['/home/you/Pictures/Iceland'] = { folders: [], mediaFiles: 12 };
-    await mount(fake);
+    await mountApp(fake);
     expect(screen.queryByLabelText('Add folder by path')).toBeNull();
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Choose a folder…' }));
@@ -132,15 +107,7 @@ describe('the folder picker (browser)', () => {
         return real.listFolder(path);
       },
     };
-    const store = createFerryStore(api);
-    render(
-      <ConnectionContext.Provider value={{ kind: 'browser' }}>
-        <StoreContext.Provider value={store}>
-          <App />
-        </StoreContext.Provider>
-      </ConnectionContext.Provider>,
-    );
-    await act(() => store.getState().refreshAll());
+    await mountApp(fake, { api });
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Choose a folder…' }));
     const dialog = await screen.findByRole('dialog');
@@ -158,7 +125,7 @@ describe('the folder picker (browser)', () => {
   it('says so when a typed location is not a folder', async () => {
     const fake = new InMemoryFakeEngine();
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
-    await mount(fake);
+    await mountApp(fake);
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Choose a folder…' }));
     const dialog = await screen.findByRole('dialog');
@@ -188,7 +155,7 @@ describe('deleting photos from an album', () => {
   async function openAlbum(fake: InMemoryFakeEngine) {
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 3, createdAt: '', updatedAt: '' });
     fake.media.set('a1', [media('m1'), media('m2'), media('m3'), media('bad', 'failed')]);
-    await mount(fake, 'albums');
+    await mountApp(fake, { view: 'albums' });
     fireEvent.click(await screen.findByText('Trip'));
     await screen.findByRole('list', { name: 'Photos' });
   }

@@ -5,13 +5,11 @@
  * streams at once, few renders for many files, and the view that shows it all.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { walkDrop, dropEntries, type DropSource } from '../../renderer/src/drop/traverse.ts';
 import { DropUploader, maxListed, type DropSnapshot, type SendJob } from '../../renderer/src/drop/uploader.ts';
-import { createDropService, DropContext } from '../../renderer/src/drop/drop-service.ts';
-import { createFerryStore } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App } from '../../renderer/src/components/App.tsx';
+import { createDropService } from '../../renderer/src/drop/drop-service.ts';
+import { mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine } from './renderer-fake-engine.ts';
 
 afterEach(() => {
@@ -142,17 +140,7 @@ describe('dropping into the served page', () => {
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
     const sent: SendJob[] = [];
     const drops = createDropService(async (job) => void sent.push(job), { flushMs: 0 });
-    const store = createFerryStore(fake.api);
-    render(
-      <ConnectionContext.Provider value={{ kind: 'browser' }}>
-        <DropContext.Provider value={drops}>
-          <StoreContext.Provider value={store}>
-            <App />
-          </StoreContext.Provider>
-        </DropContext.Provider>
-      </ConnectionContext.Provider>,
-    );
-    await act(() => store.getState().refreshAll());
+    await mountApp(fake, { drops });
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
     const tree = dirEntry('trip', [fileEntry(file('a.jpg')), fileEntry(file('notes.txt')), fileEntry(file('empty.jpg', 0))]);
     const dataTransfer = { items: [{ kind: 'file', webkitGetAsEntry: () => tree, getAsFile: () => null }], files: [], dropEffect: 'copy' };

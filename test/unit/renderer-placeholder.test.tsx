@@ -1,26 +1,16 @@
 // @vitest-environment happy-dom
 /** ThumbHash placeholders in the album grid and the queue rows (issue 13), over an in-memory engine. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { rgbaToThumbHash } from 'thumbhash';
 import type { Media } from '../../shared/api.ts';
-import { createFerryStore, type View } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App } from '../../renderer/src/components/App.tsx';
 import { placeholderStyle } from '../../renderer/src/placeholder.ts';
+import { layOutQueue, mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
 afterEach(cleanup);
 
-// happy-dom does no layout; give the queue's scroll box a size so the virtualizer renders its rows.
-for (const prop of ['offsetHeight', 'clientHeight', 'offsetWidth'] as const) {
-  Object.defineProperty(HTMLElement.prototype, prop, {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('qlist') ? 720 : 0;
-    },
-  });
-}
+layOutQueue(720);
 
 /** A real ThumbHash of a 32×16 red-to-blue gradient, base64 as the API carries it. */
 function hashOf(): string {
@@ -29,22 +19,6 @@ function hashOf(): string {
   const rgba = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) rgba.set([(255 * (i % w)) / w, 40, 255 - (255 * (i % w)) / w, 255], i * 4);
   return Buffer.from(rgbaToThumbHash(w, h, rgba)).toString('base64');
-}
-
-async function mount(fake: InMemoryFakeEngine, view: View) {
-  const store = createFerryStore(fake.api, { initialView: view });
-  fake.onEvent((e) => store.getState().apply(e));
-  render(
-    <ConnectionContext.Provider value={{ kind: 'browser' }}>
-      <StoreContext.Provider value={store}>
-        <App />
-      </StoreContext.Provider>
-    </ConnectionContext.Provider>,
-  );
-  await act(async () => {
-    await store.getState().refreshAll();
-    store.getState().setView(view);
-  });
 }
 
 const media = (mediaId: string, extra: Partial<Media>): Media => ({
@@ -76,7 +50,7 @@ describe('placeholders', () => {
     const fake = new InMemoryFakeEngine();
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 2, createdAt: '2026-11-24T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z' });
     fake.media.set('a1', [media('new', { thumbhash: hashOf(), dominantColor: '#a0281e' }), media('old', {})]);
-    await mount(fake, 'albums');
+    await mountApp(fake, { view: 'albums' });
     fireEvent.click(await screen.findByRole('button', { name: /Trip/ }));
     const fresh = (await screen.findByAltText('new.jpg')) as HTMLImageElement;
     expect(fresh.style.backgroundImage).toContain('data:image/png;base64,');
@@ -86,7 +60,7 @@ describe('placeholders', () => {
 
   it('a queue row paints the ThumbHash behind its thumbnail once the file is uploaded', async () => {
     const fake = new InMemoryFakeEngine(makeItems(1));
-    await mount(fake, 'queue');
+    await mountApp(fake);
     const name = await screen.findByText('img-000001.jpg');
     act(() => void fake.update(1, { state: 'uploaded', thumbnail: 'http://127.0.0.1:9/t/small.webp', thumbhash: hashOf(), dominantColor: '#a0281e' }));
     const row = name.closest('.qrow') as HTMLElement;

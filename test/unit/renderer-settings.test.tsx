@@ -1,37 +1,18 @@
 // @vitest-environment happy-dom
 /** Settings: the bandwidth timetable is checked as it is typed and saved as written; pause on battery is desktop-only. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { createFerryStore } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App } from '../../renderer/src/components/App.tsx';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine } from './renderer-fake-engine.ts';
 
 afterEach(cleanup);
-
-async function mountSettings(fake: InMemoryFakeEngine, kind: 'desktop' | 'browser') {
-  const store = createFerryStore(fake.api, { initialView: 'settings' });
-  fake.onEvent((e) => store.getState().apply(e));
-  render(
-    <ConnectionContext.Provider value={{ kind }}>
-      <StoreContext.Provider value={store}>
-        <App />
-      </StoreContext.Provider>
-    </ConnectionContext.Provider>,
-  );
-  await act(async () => {
-    await store.getState().refreshAll();
-    store.getState().setView('settings');
-  });
-  return store;
-}
 
 const table = () => screen.getByLabelText('Bandwidth timetable (optional; replaces the limit above)');
 
 describe('settings: bandwidth timetable and power', () => {
   it('refuses a timetable it cannot read, with the reason, and saves one it can', async () => {
     const fake = new InMemoryFakeEngine();
-    await mountSettings(fake, 'desktop');
+    await mountApp(fake, { view: 'settings', kind: 'desktop' });
     fireEvent.change(await screen.findByPlaceholderText('08:00,512k 19:00,off'), { target: { value: '08:00,fast' } });
     expect(screen.getByRole('alert').textContent).toBe('"fast" is not a rate (try 512k, 10M or off)');
     expect(table().getAttribute('aria-invalid')).toBe('true');
@@ -46,7 +27,7 @@ describe('settings: bandwidth timetable and power', () => {
   });
 
   it('pause on battery is for the desktop app only', async () => {
-    await mountSettings(new InMemoryFakeEngine(), 'browser');
+    await mountApp(new InMemoryFakeEngine(), { view: 'settings', kind: 'browser' });
     const box = (await screen.findByLabelText(/Pause uploads while on battery power/)) as HTMLInputElement;
     expect(box.disabled).toBe(true);
     await waitFor(() => expect(box.parentElement?.textContent).toContain('(desktop app only)'));

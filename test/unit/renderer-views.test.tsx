@@ -1,56 +1,23 @@
 // @vitest-environment happy-dom
 /** The views over the store and an in-memory engine: what a person sees and what each button does. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { createFerryStore, type View } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App } from '../../renderer/src/components/App.tsx';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { layOutQueue, mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine, makeItems } from './renderer-fake-engine.ts';
 
 afterEach(cleanup);
 
-// happy-dom does no layout; give the queue's scroll box a screenful so the virtualizer has rows to show.
-for (const prop of ['offsetHeight', 'clientHeight'] as const) {
-  Object.defineProperty(HTMLElement.prototype, prop, {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('qlist') ? 720 : 0;
-    },
-  });
-}
-Object.defineProperty(HTMLElement.prototype, 'offsetWidth', {
-  configurable: true,
-  get(this: HTMLElement) {
-    return this.classList.contains('qlist') ? 900 : 0;
-  },
-});
-
-async function mount(fake: InMemoryFakeEngine, view: View = 'queue', kind: 'desktop' | 'browser' = 'browser', pathForFile?: (f: File) => string) {
-  const store = createFerryStore(fake.api, { initialView: view });
-  fake.onEvent((e) => store.getState().apply(e));
-  render(
-    <ConnectionContext.Provider value={{ kind, ...(pathForFile ? { pathForFile } : {}) }}>
-      <StoreContext.Provider value={store}>
-        <App />
-      </StoreContext.Provider>
-    </ConnectionContext.Provider>,
-  );
-  await act(async () => {
-    await store.getState().refreshAll();
-    store.getState().setView(view);
-  });
-  return store;
-}
+layOutQueue(900);
 
 describe('queue view', () => {
   it('says what to do when the queue is empty', async () => {
-    await mount(new InMemoryFakeEngine());
+    await mountApp(new InMemoryFakeEngine());
     expect(await screen.findByText('Nothing queued yet')).toBeTruthy();
     expect(screen.getByText(/Drop a folder or photos above, or choose a folder/)).toBeTruthy();
   });
 
   it('renders a bounded number of rows for 100,000 files', async () => {
-    await mount(new InMemoryFakeEngine(makeItems(100_000)));
+    await mountApp(new InMemoryFakeEngine(makeItems(100_000)));
     await waitFor(() => expect(document.querySelectorAll('.qrow[data-id]').length).toBeGreaterThan(5));
     expect(document.querySelectorAll('.qslot').length).toBeLessThan(60);
     expect(screen.getByLabelText('Queue, 100,000 files')).toBeTruthy();
@@ -58,7 +25,7 @@ describe('queue view', () => {
 
   it('shows an uploading row with a real progress bar, speed and ETA', async () => {
     const fake = new InMemoryFakeEngine(makeItems(3));
-    await mount(fake);
+    await mountApp(fake);
     await screen.findByText('img-000002.jpg');
     act(() => void fake.update(2, { state: 'uploading', bytesSent: 500_000, rate: 250_000, etaSeconds: 6 }));
     // The row moves to the top (work in progress comes first), so it is looked up once it has settled there.
@@ -73,7 +40,7 @@ describe('queue view', () => {
   it('explains a failure and retries it', async () => {
     const fake = new InMemoryFakeEngine(makeItems(2));
     fake.items[0] = { ...fake.items[0]!, state: 'failed', error: { code: 'FILE_NOT_FOUND', message: 'The file is gone.' } };
-    await mount(fake);
+    await mountApp(fake);
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The file is gone.');
     expect(alert.textContent).toContain('Put it back and press Retry');
@@ -84,14 +51,14 @@ describe('queue view', () => {
 
   it('cancels a queued file', async () => {
     const fake = new InMemoryFakeEngine(makeItems(1));
-    await mount(fake);
+    await mountApp(fake);
     fireEvent.click(await screen.findByRole('button', { name: 'Cancel img-000001.jpg' }));
     await waitFor(() => expect(document.querySelector('.qrow[data-id="1"]')?.getAttribute('data-state')).toBe('cancelled'));
   });
 
   it('pauses and resumes everything', async () => {
     const fake = new InMemoryFakeEngine(makeItems(1));
-    await mount(fake);
+    await mountApp(fake);
     fireEvent.click(await screen.findByRole('button', { name: 'Pause all' }));
     await screen.findByRole('button', { name: 'Resume all' });
     expect(screen.getByTestId('paused-banner').textContent).toContain('Uploads are paused');
@@ -102,7 +69,7 @@ describe('queue view', () => {
 
   it('shows the offline banner while the backend is unreachable', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake);
+    await mountApp(fake);
     act(() => fake.emit({ type: 'online', online: false }));
     expect((await screen.findByTestId('offline-banner')).textContent).toContain('Uploads wait and resume on their own');
     act(() => fake.emit({ type: 'online', online: true }));
@@ -111,7 +78,7 @@ describe('queue view', () => {
 
   it('adds a folder by path into a new album (desktop)', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake, 'queue', 'desktop');
+    await mountApp(fake, { kind: 'desktop' });
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: '__new__' } });
     fireEvent.change(screen.getByLabelText('New album title'), { target: { value: 'Iceland' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
@@ -125,7 +92,7 @@ describe('queue view', () => {
 
   it('asks for an album before adding', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake, 'queue', 'desktop');
+    await mountApp(fake, { kind: 'desktop' });
     fireEvent.change(screen.getByLabelText('Add folder by path'), { target: { value: '/x' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Create an album first');
@@ -135,7 +102,7 @@ describe('queue view', () => {
   it('takes dropped files by their path in the desktop app', async () => {
     const fake = new InMemoryFakeEngine();
     fake.albums.push({ albumId: 'a1', title: 'Trip', mediaCount: 0, createdAt: '', updatedAt: '' });
-    await mount(fake, 'queue', 'desktop', (f) => `/dropped/${f.name}`);
+    await mountApp(fake, { kind: 'desktop', pathForFile: (f) => `/dropped/${f.name}` });
     fireEvent.change(screen.getByLabelText('Target album'), { target: { value: 'a1' } });
     const file = new File(['x'], 'photo.jpg', { type: 'image/jpeg' });
     fireEvent.drop(screen.getByRole('region', { name: 'Add files' }), { dataTransfer: { files: [file], dropEffect: 'copy' } });
@@ -143,7 +110,7 @@ describe('queue view', () => {
   });
 
   it('asks a browser user for an album before sending a drop', async () => {
-    await mount(new InMemoryFakeEngine());
+    await mountApp(new InMemoryFakeEngine());
     fireEvent.drop(screen.getByRole('region', { name: 'Add files' }), { dataTransfer: { files: [new File(['x'], 'a.jpg')] } });
     expect((await screen.findByRole('alert')).textContent).toContain('Create an album first');
   });
@@ -168,7 +135,7 @@ describe('other views', () => {
         updatedAt: '',
       },
     ]);
-    await mount(fake, 'albums');
+    await mountApp(fake, { view: 'albums' });
     fireEvent.click(await screen.findByRole('button', { name: /Trip/ }));
     const img = (await screen.findByAltText('fjord.jpg')) as HTMLImageElement;
     expect(img.getAttribute('src')).toBe('http://127.0.0.1:9/thumbnails/m1/medium.webp');
@@ -176,7 +143,7 @@ describe('other views', () => {
 
   it('adds a ComfyUI watched folder and toggles it', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake, 'watched');
+    await mountApp(fake, { view: 'watched' });
     expect(await screen.findByText('No watched folders')).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Folder'), { target: { value: '/comfy/output' } });
     fireEvent.click(screen.getByLabelText(/as ComfyUI generations/));
@@ -189,7 +156,7 @@ describe('other views', () => {
 
   it('saves settings: remote backend, concurrency, bandwidth', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake, 'settings');
+    await mountApp(fake, { view: 'settings' });
     fireEvent.click(await screen.findByLabelText(/Remote/));
     fireEvent.change(screen.getByLabelText('API URL'), { target: { value: 'https://api.example.test' } });
     fireEvent.change(screen.getByLabelText('API token'), { target: { value: 'secret' } });
@@ -202,7 +169,7 @@ describe('other views', () => {
   });
 
   it('navigates with keyboard-reachable buttons and marks the current page', async () => {
-    await mount(new InMemoryFakeEngine());
+    await mountApp(new InMemoryFakeEngine());
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const albums = within(nav).getByRole('button', { name: 'Albums' });
     albums.focus();

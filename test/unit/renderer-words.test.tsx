@@ -1,10 +1,9 @@
 // @vitest-environment happy-dom
 /** The words and notices a person sees (issue 14 point 6), each checked with its exact wording. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { createFerryStore } from '../../renderer/src/store/ferry-store.ts';
-import { ConnectionContext, StoreContext } from '../../renderer/src/store/context.ts';
-import { App, noticeMs } from '../../renderer/src/components/App.tsx';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { noticeMs } from '../../renderer/src/components/App.tsx';
+import { layOutQueue, mountApp } from '../helpers/renderer-mount.tsx';
 import { InMemoryFakeEngine } from './renderer-fake-engine.ts';
 
 afterEach(() => {
@@ -12,36 +11,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-// happy-dom does no layout; give the queue's scroll box a screenful so the virtualizer has rows to show.
-for (const prop of ['offsetHeight', 'clientHeight', 'offsetWidth'] as const) {
-  Object.defineProperty(HTMLElement.prototype, prop, {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('qlist') ? (prop === 'offsetWidth' ? 900 : 720) : 0;
-    },
-  });
-}
-
-async function mount(fake: InMemoryFakeEngine) {
-  const store = createFerryStore(fake.api, { initialView: 'queue' });
-  fake.onEvent((e) => store.getState().apply(e));
-  render(
-    <ConnectionContext.Provider value={{ kind: 'browser' }}>
-      <StoreContext.Provider value={store}>
-        <App />
-      </StoreContext.Provider>
-    </ConnectionContext.Provider>,
-  );
-  await act(async () => {
-    await store.getState().refreshAll();
-  });
-  return store;
-}
+layOutQueue(900);
 
 describe('the batch notice', () => {
   it('is neutral when every file went through', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake);
+    await mountApp(fake);
     act(() => fake.emit({ type: 'batch-finished', uploaded: 44, failed: 0 }));
     const notice = screen.getByText('Batch finished: 44 uploaded, thumbnails ready on the Albums page.').parentElement!;
     expect(notice.className).toBe('notice info');
@@ -50,7 +25,7 @@ describe('the batch notice', () => {
 
   it('is amber, not an error, when some files failed', async () => {
     const fake = new InMemoryFakeEngine();
-    await mount(fake);
+    await mountApp(fake);
     act(() => fake.emit({ type: 'batch-finished', uploaded: 41, failed: 3 }));
     const notice = screen.getByText(/^Batch finished: 41 uploaded, 3 failed\./).parentElement!;
     expect(notice.className).toBe('notice warn');
@@ -61,7 +36,7 @@ describe('the batch notice', () => {
 describe('an error notice', () => {
   it('clears by itself even while other notices keep arriving, and closes at once with its button', async () => {
     const fake = new InMemoryFakeEngine();
-    const store = await mount(fake);
+    const store = await mountApp(fake);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     act(() => store.getState().notify('error', 'Could not reach the engine: socket closed'));
     // A new notice every 4 s used to restart every timer, so the error never went away.
@@ -84,7 +59,7 @@ describe('an error notice', () => {
 describe('the notice after adding files', () => {
   it('a .txt in a fresh queue is "not a photo or video", never "already queued"', async () => {
     const fake = new InMemoryFakeEngine();
-    const store = await mount(fake);
+    const store = await mountApp(fake);
     await act(async () => {
       await store.getState().addPaths(['/photos/notes.txt'], { kind: 'album', albumId: 'a1' });
     });
@@ -95,7 +70,7 @@ describe('the notice after adding files', () => {
 
   it('files already in the queue are said as such', async () => {
     const fake = new InMemoryFakeEngine();
-    const store = await mount(fake);
+    const store = await mountApp(fake);
     await act(async () => {
       await store.getState().addPaths(['/photos/a.jpg', '/photos/b.jpg'], { kind: 'album', albumId: 'a1' });
     });
@@ -113,7 +88,7 @@ describe('processing has its own indicator', () => {
   it('a row making thumbnails says so, and the header counts it and is not at 100 %', async () => {
     const { makeItems } = await import('./renderer-fake-engine.ts');
     const fake = new InMemoryFakeEngine(makeItems(2, { state: 'processing', bytesSent: 2_000_000 }));
-    await mount(fake);
+    await mountApp(fake);
     const row = await screen.findAllByText('2.0 MB sent · making thumbnails…');
     expect(row).toHaveLength(2);
     const bar = screen.getAllByRole('progressbar', { name: /img-000001\.jpg progress/ })[0]!;
@@ -123,7 +98,7 @@ describe('processing has its own indicator', () => {
   });
 
   it('an empty queue has an empty header bar', async () => {
-    await mount(new InMemoryFakeEngine());
+    await mountApp(new InMemoryFakeEngine());
     expect(screen.getByRole('progressbar', { name: 'All files' }).getAttribute('aria-valuenow')).toBe('0');
   });
 });
