@@ -63,7 +63,7 @@ function etaSeconds(text: string): number | null {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-describe.skipIf(!hasTmux)('ferry upload on a terminal', () => {
+describe.skipIf(!hasTmux)(`ferry upload on a terminal${hasTmux ? '' : ' (skipped: tmux is not installed: apt-get install tmux)'}`, () => {
   it('the bar tells the truth through processing: no LL/NaN, no ETA over a day, 100 % only after the last thumbnail', async () => {
     const folder = join(work, 'shoot');
     const dataDir = join(work, 'data');
@@ -158,6 +158,3 @@ describe.skipIf(!hasTmux)('ferry upload on a terminal', () => {
   }, 360_000);
 });
 
-describe.skipIf(hasTmux)('ferry upload on a terminal', () => {
-  it('skipped: tmux is not installed (apt-get install tmux)', () => undefined);
-});

@@ -37,6 +37,7 @@ function requestFor(routeKey: string): { method: string; path: string; body?: un
   const bodies: Record<string, unknown> = {
     'POST /albums': { title: 'x' },
     'POST /albums/{albumId}/media/upload': { filename: 'a.jpg', mimeType: 'image/jpeg', size: 10 },
+    'POST /albums/{albumId}/media/uploads': { files: [{ filename: 'b.jpg', mimeType: 'image/jpeg', size: 10, sha256: 'a'.repeat(64) }] },
     'POST /generations/{generationId}/media/upload': { filename: 'g.png', mimeType: 'image/png', size: 10, index: 7 },
     'POST /users/me/avatar/upload': { filename: 'a.jpg', mimeType: 'image/jpeg', size: 10 },
     'POST /media/{mediaId}/parts': { partNumbers: [1] },
