@@ -21,9 +21,11 @@ export interface DispatcherOptions {
    * Processing (Sharp) and the request path share the machine's cores: while `busy()` (uploads are
    * streaming), at most `concurrency` handlers run instead of the full number, so processing goes on
    * beside the uploads (cores never idle) without starving them. `busy()` turns false by time alone,
-   * so while handlers wait for it the dispatcher looks again every `recheckMs`.
+   * so while handlers wait for it the dispatcher looks again every `recheckMs`. With `concurrency`
+   * 0 (a machine whose cores the uploads need), one handler still starts once the oldest waiting
+   * event has waited `maxDeferMs`, so a long stream of uploads still gets thumbnails as it goes.
    */
-  share?: { busy(): boolean; concurrency: number; recheckMs: number };
+  share?: { busy(): boolean; concurrency: number; recheckMs: number; maxDeferMs?: number };
 }
 
 /**
@@ -31,14 +33,18 @@ export interface DispatcherOptions {
  * Waiting tasks start in arrival order.
  */
 function adaptiveLimit(opts: Pick<DispatcherOptions, 'concurrency' | 'share'>, stopped: () => boolean) {
-  const queue: (() => void)[] = [];
+  const queue: { start: () => void; since: number }[] = [];
   let running = 0;
   let recheck: NodeJS.Timeout | undefined;
-  const limitNow = () => (opts.share && !stopped() && opts.share.busy() ? Math.min(opts.share.concurrency, opts.concurrency) : opts.concurrency);
+  const starved = () => opts.share?.maxDeferMs !== undefined && queue.length > 0 && Date.now() - queue[0]!.since >= opts.share.maxDeferMs;
+  const limitNow = () => {
+    if (!opts.share || stopped() || !opts.share.busy()) return opts.concurrency;
+    return Math.min(Math.max(opts.share.concurrency, starved() ? 1 : 0), opts.concurrency);
+  };
   const pump = () => {
     while (queue.length > 0 && running < limitNow()) {
       running++;
-      queue.shift()!();
+      queue.shift()!.start();
     }
     if (queue.length > 0 && opts.share && !recheck) {
       recheck = setTimeout(() => {
@@ -49,7 +55,7 @@ function adaptiveLimit(opts: Pick<DispatcherOptions, 'concurrency' | 'share'>, s
   };
   const limit = async <T>(fn: () => Promise<T>): Promise<T> => {
     await new Promise<void>((start) => {
-      queue.push(start);
+      queue.push({ start, since: Date.now() });
       pump();
     });
     try {

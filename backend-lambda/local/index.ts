@@ -79,14 +79,18 @@ const BYTES_FOLLOW = new Set<string>(
 /** A gap this long between upload requests (and object arrivals) means the burst is over (clients send them ms apart). */
 const UPLOAD_QUIET_MS = 150;
 /**
- * Processing slots: one per core when uploads are quiet; one core fewer while they stream, so the
- * upload path (this thread's API, s3rver, dynalite, and the client beside us) keeps a core while
- * processing goes on beside it instead of waiting (issue 13: the two phases overlap, not add up).
- * Measured in docs/benchmarks/ready.md.
+ * Processing slots: one per core when uploads are quiet; two cores fewer while they stream, so the
+ * upload path (this thread's API, s3rver and dynalite, and the uploading client beside us) keeps two
+ * cores while processing goes on beside it (issue 13: the two phases overlap on a machine that has
+ * cores to spare). On two cores that is none: measured on 150 × 1 MB JPEGs, one slot while
+ * uploading made the bytes land in 2.27–2.75 s instead of 1.81–1.86 s and left the time to the last
+ * thumbnail unchanged (29.8 s vs 29.2 s): both phases want the same two cores (docs/benchmarks/ready.md).
  */
 const CORES = availableParallelism();
 const PROCESSING_SLOTS = CORES;
-const PROCESSING_SLOTS_WHILE_UPLOADING = Math.max(1, CORES - 1);
+const PROCESSING_SLOTS_WHILE_UPLOADING = Math.max(0, CORES - 2);
+/** With no slot while uploading, an event waits at most this long: a long stream still gets thumbnails as it goes. */
+const PROCESSING_MAX_DEFER_MS = 3000;
 
 
 /** A synthetic ObjectCreated event in the shape S3 gives Lambda (used for recovery after a crash). */
@@ -211,7 +215,12 @@ export async function startEmbeddedBackend(opts: EmbeddedBackendOptions): Promis
     handle: processUpload.withDeps(deps),
     onGiveUp: processUpload.giveUpWithDeps(deps),
     log,
-    share: { busy: () => Date.now() - lastUploadActivity < UPLOAD_QUIET_MS, concurrency: PROCESSING_SLOTS_WHILE_UPLOADING, recheckMs: UPLOAD_QUIET_MS },
+    share: {
+      busy: () => Date.now() - lastUploadActivity < UPLOAD_QUIET_MS,
+      concurrency: PROCESSING_SLOTS_WHILE_UPLOADING,
+      recheckMs: UPLOAD_QUIET_MS,
+      maxDeferMs: PROCESSING_MAX_DEFER_MS,
+    },
   });
   if (opts.processEvents !== false) {
     s3rver.on('event', (event: S3Event) => {

@@ -89,8 +89,8 @@ describe('EventDispatcher', () => {
     expect(peak).toBe(2);
   });
 
-  describe('share (fewer handlers while uploads stream, never none)', () => {
-    function sharing(busy: () => boolean) {
+  describe('share (fewer handlers while uploads stream)', () => {
+    function sharing(busy: () => boolean, concurrency = 1, maxDeferMs?: number) {
       const started: string[] = [];
       const gates = new Map<string, () => void>();
       const d = new EventDispatcher({
@@ -103,7 +103,7 @@ describe('EventDispatcher', () => {
             started.push(key);
             gates.set(key, resolve);
           }),
-        share: { busy, concurrency: 1, recheckMs: 100 },
+        share: { busy, concurrency, recheckMs: 100, ...(maxDeferMs !== undefined ? { maxDeferMs } : {}) },
       });
       return { d, started, finish: (key: string) => gates.get(key)!() };
     }
@@ -130,6 +130,27 @@ describe('EventDispatcher', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(started).toEqual(['a', 'b', 'c', 'd']);
       finish('d');
+      await d.idle();
+    });
+
+    it('with no slot while busy, holds every event, except one that has waited maxDeferMs', async () => {
+      vi.useFakeTimers({ now: 10_000 });
+      let busy = true;
+      const { d, started, finish } = sharing(() => busy, 0, 1000);
+      for (const k of ['a', 'b', 'c']) d.dispatch(event(k));
+      await vi.advanceTimersByTimeAsync(900);
+      expect(started).toEqual([]);
+      // The oldest has waited its limit: one starts, and only one, while uploads still stream.
+      await vi.advanceTimersByTimeAsync(200);
+      expect(started).toEqual(['a']);
+      finish('a');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(started).toEqual(['a', 'b']);
+      busy = false;
+      await vi.advanceTimersByTimeAsync(100);
+      expect(started).toEqual(['a', 'b', 'c']);
+      finish('b');
+      finish('c');
       await d.idle();
     });
 
