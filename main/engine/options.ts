@@ -54,9 +54,10 @@ export interface EngineOptions {
     maxMs: number;
     busyMs: number;
     /**
-     * the longest wait for a page of 100 at the pace answers come (status-poller.ts): a 1,000-photo
-     * backlog on the embedded backend settles ~8 a second, so 5 s waits cost 28 polls where a page
-     * per poll is ~10 (docs/benchmarks/upload.md); a small batch's page is small, so its wait is short
+     * the longest wait for a page of 100 at the pace answers come (status-poller.ts). Fewer polls
+     * cost the backend less (a 1,000-photo backlog settles ~8 a second: 15 s waits made it ~21
+     * polls), but the Done count is what a user watches: at 15 s a 40-photo drop showed Done jump
+     * 0 → 1 → 40. 3 s keeps the count moving and costs ~30 polls per 1,000 photos.
      */
     paceMaxMs: number;
   };
@@ -78,7 +79,7 @@ export const defaultEngineOptions: EngineOptions = {
   maxAttempts: 8,
   backoff: { baseMs: 500, capMs: 30_000 },
   probe: { baseMs: 1000, capMs: 30_000 },
-  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500, paceMaxMs: 15_000 },
+  poll: { minMs: 300, maxMs: 5_000, busyMs: 1_500, paceMaxMs: 3_000 },
   statusPolling: true,
   flushMs: 250,
 };
