@@ -101,12 +101,34 @@ export function openDatabase(file: string): DatabaseSync {
   // Before the WAL switch: two processes opening one data directory at once (two `ferry upload`s) contend for the
   // WAL switch and the migrations; without a busy timeout the loser fails with "database is locked".
   db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA journal_mode = WAL');
+  // Two connections that both hold a read lock and both want the write lock (the WAL switch of a
+  // fresh file, a migration) deadlock, and SQLite answers one of them SQLITE_BUSY at once instead of
+  // calling the busy handler: seen as "database is locked" when two `ferry upload`s start together.
+  // The loser steps back and tries again (bounded); by then the winner has switched and migrated.
+  untilNotBusy(() => {
+    db.exec('PRAGMA journal_mode = WAL');
+    migrate(db);
+  });
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
-  migrate(db);
   return db;
+}
+
+/** Runs `step`, again after a short pause while SQLite answers that the database is busy (50 tries, ~5 s). */
+function untilNotBusy(step: () => void): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      step();
+      return;
+    } catch (err) {
+      const busy = /database is locked|SQLITE_BUSY/i.test(String((err as Error).message));
+      if (!busy || attempt >= 50) throw err;
+      // A synchronous open: block this thread briefly (nothing else of this process needs it yet).
+      Atomics.wait(pause, 0, 0, 100);
+    }
+  }
 }
 
 function migrate(db: DatabaseSync): void {
