@@ -45,7 +45,10 @@ export async function prepareFile(path: string, mimeType: string, opts: PrepareO
       if (staged) {
         const src = await stat(path);
         // The copy carries the source's mtime: the engine's "changed since queued" check compares them.
-        await utimes(staged.path, src.atime, src.mtime);
+        // Seconds as a double lose the last millisecond now and then (…628 ms came back …627.99):
+        // half a millisecond in, the whole millisecond the engine compares survives the round trip.
+        const toSeconds = (ms: number) => (Math.trunc(ms) + 0.5) / 1000;
+        await utimes(staged.path, toSeconds(src.atimeMs), toSeconds(src.mtimeMs));
         const st = await stat(staged.path);
         out.staged = { path: staged.path, size: st.size };
         // PNGs are read whole here (they were just read for their chunks; tens of MB at most).
