@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeLargeMp4 } from '../helpers/engine-fixtures.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { startBenchBackend } from './ferry-backend.ts';
 
 const root = resolve('.bench/upload');
 const SMALL = Number(process.env.FERRY_BENCH_SMALL ?? 150);
@@ -68,7 +69,6 @@ interface Backend {
   api: string;
   s3: string;
   bucket: string;
-  dynamodb: string;
   token: string;
   /** the S3 store's key for rclone and the AWS CLI */
   key: { accessKeyId: string; secretAccessKey: string };
@@ -76,22 +76,9 @@ interface Backend {
 }
 
 async function startBackend(dataDir: string, s3?: { port: number; publicUrl: string }): Promise<Backend> {
-  rmSync(dataDir, { recursive: true, force: true });
-  const args = ['bin/ferry.js', 'backend', '--data-dir', dataDir, ...(s3 ? ['--s3-port', String(s3.port), '--s3-public-url', s3.publicUrl] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((res, rej) => {
-    let buf = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) res(buf.slice(0, nl));
-    });
-    child.once('exit', (code) => rej(new Error(`backend exited ${code}`)));
-  });
-  const info = JSON.parse(line) as Omit<Backend, 'stop' | 'key'>;
-  // SIGKILL: on SIGTERM the backend first finishes the thumbnails it owes (a --no-wait run leaves
-  // 150 behind), which would run on the same cores during the next scenario. Its data is thrown away.
-  return { ...info, key: s3Credentials(dataDir), stop: () => child.kill('SIGKILL') };
+  const b = await startBenchBackend(dataDir, process.env, s3 ? ['--s3-port', String(s3.port), '--s3-public-url', s3.publicUrl] : []);
+  // Killed outright: its data is thrown away, and its leftover thumbnails must not run during the next scenario.
+  return { ...b, key: s3Credentials(dataDir), stop: () => b.kill() };
 }
 
 /** A free TCP port on 127.0.0.1 (for `--s3-port`: the S3 proxy must know where to forward before the backend starts). */
