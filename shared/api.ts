@@ -138,7 +138,7 @@ function depthOf(value: unknown, limit: number): number {
 }
 
 /** UTF-8 byte length (shared/ has neither Buffer nor TextEncoder in its types). */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

@@ -4,7 +4,7 @@
  * does not state plainly is absent, never guessed: a gallery links models by these values.
  */
 import { z } from 'zod';
-import { metadataSchema } from './api.ts';
+import { metadataSchema, utf8Length } from './api.ts';
 
 export const loraSchema = z.object({
   name: z.string(),
@@ -59,16 +59,6 @@ export type CreatorMetadata = z.infer<typeof creatorMetadataSchema>;
  * leaves room for the fields the engine adds after fitting (bytesDiffer) and for UTF-8 vs UTF-16.
  */
 export const METADATA_BUDGET_BYTES = 60 * 1024;
-
-/** UTF-8 length without TextEncoder (shared/ compiles with no DOM or Node types). */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
 
 /**
  * Makes metadata fit the budget. ComfyUI's UI `workflow` graph goes first (the largest, and only
