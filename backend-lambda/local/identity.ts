@@ -1,7 +1,7 @@
 /** The embedded backend's one local user and its bearer token, kept under the data dir across restarts. */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadOrCreateSecret } from './private-files.ts';
 
 export interface LocalIdentity {
   userId: string;
@@ -9,18 +9,12 @@ export interface LocalIdentity {
 }
 
 /** Reads `{backendDir}/identity.json`, creating it (mode 0600) on first start. */
-export async function loadIdentity(backendDir: string): Promise<LocalIdentity> {
-  const file = join(backendDir, 'identity.json');
-  try {
-    const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalIdentity>;
-    if (typeof saved.userId === 'string' && typeof saved.token === 'string') return { userId: saved.userId, token: saved.token };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const identity = { userId: randomUUID(), token: randomBytes(32).toString('base64url') };
-  await mkdir(backendDir, { recursive: true });
-  await writeFile(file, JSON.stringify(identity), { mode: 0o600 });
-  return identity;
+export function loadIdentity(backendDir: string): Promise<LocalIdentity> {
+  return loadOrCreateSecret(
+    join(backendDir, 'identity.json'),
+    (saved) => (typeof saved.userId === 'string' && typeof saved.token === 'string' ? { userId: saved.userId, token: saved.token } : undefined),
+    () => ({ userId: randomUUID(), token: randomBytes(32).toString('base64url') }),
+  );
 }
 
 /** The identity whose token the Authorization header carries (each compared in constant time). */

@@ -4,7 +4,8 @@
  * Ferry, or by a library that passes its own mode, are tightened when a process opens the directory.
  */
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** Group and other bits: none may be set on anything Ferry keeps. */
 const OPEN_BITS = 0o077;
@@ -56,4 +57,27 @@ export function tightenTree(root: string, skip?: (path: string) => boolean): num
     if (st.isDirectory() && !(path !== root && skip?.(path))) for (const name of readdirSync(path)) stack.push(join(path, name));
   }
   return changed;
+}
+
+/**
+ * A per-install secret kept as JSON (mode 0600) at `file`: read when it is there and whole, else
+ * made by `create` and written. `wx`: two backends starting at once on a fresh dir must not each
+ * keep a different secret, so the one that loses the write reads the winner's.
+ */
+export async function loadOrCreateSecret<T>(file: string, read: (saved: Record<string, unknown>) => T | undefined, create: () => T): Promise<T> {
+  try {
+    const saved = read(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
+    if (saved !== undefined) return saved;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const made = create();
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    await writeFile(file, JSON.stringify(made), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(file, read, create);
+    throw err;
+  }
+  return made;
 }
